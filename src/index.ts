@@ -1,0 +1,16 @@
+/**
+ * cnn-zoo: the classic convolutional networks as typed, validated TensorFlow.js models.
+ *
+ * @packageDocumentation
+ */
+export { tf } from './tf.js';
+export { useBackend, backendInfo, backendNames, BACKEND_ENV_VAR, type BackendName, type BackendInfo } from './backend.js';
+export { ConfigError, BackendError } from './errors.js';
+export { parseConfig } from './config.js';
+export { convOutputSize, poolOutputSize, convTransposeOutputSize, paddingAmounts, effectiveKernel, type Padding, type ConvArithmeticArgs } from './conv-arithmetic.js';
+export { type InitSpec, type InitContext, SeededInitializer } from './init.js';
+export type { Net, Shape, PlannedLayer, NetDescription, NetGraph, Activation } from './net/net.js';
+export { buildModel, planModel, parseModelOptions, type ModelDefinition, type Paper } from './models/model-definition.js';
+export { listModels, createModel, registerModel, getModelDefinition } from './models/registry.js';
+export { modelOptionsSchema, type CommonOptions } from './options.js';
+export * from './models/lenet5.js';

@@ -1,0 +1,83 @@
+import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology';
+import { convOutputSize } from '../conv-arithmetic.js';
+import { SeededInitializer, type InitSpec } from '../init.js';
+import type { Activation } from '../net/net.js';
+import { tf } from '../tf.js';
+import { applyActivation } from './apply-activation.js';
+
+/** A seeded initialiser as plain data, so the layer's config stays JSON. */
+export interface SeededInitConfig {
+  spec: InitSpec;
+  seed: number;
+}
+
+export interface GroupedConv2DArgs extends LayerArgs {
+  filters: number;
+  kernelSize: number;
+  strides?: number;
+  padding?: 'same' | 'valid';
+  groups: number;
+  useBias?: boolean;
+  activation?: Activation;
+  kernelInitializer: SeededInitConfig;
+  biasInitializer?: SeededInitConfig;
+}
+
+/**
+ * A grouped convolution (Krizhevsky et al. 2012, split over two GPUs): the input channels and the
+ * filters are cut into `groups` equal parts and part i of the output sees only part i of the input.
+ * One kernel of shape `[k, k, in / groups, filters]`, as Keras's `Conv2D(groups=...)` stores it,
+ * so weights convert one to one. tfjs-layers' Conv2D has no `groups` option.
+ */
+export class GroupedConv2D extends tf.layers.Layer {
+  static className = 'GroupedConv2D';
+  private kernel?: tf.LayerVariable;
+  private bias?: tf.LayerVariable;
+
+  constructor(private readonly args: GroupedConv2DArgs) {
+    super(args);
+  }
+
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    const shape = inputShape as number[];
+    const { filters, kernelSize, groups } = this.args;
+    this.kernel = this.addWeight(
+      'kernel',
+      [kernelSize, kernelSize, shape[3] / groups, filters],
+      'float32',
+      new SeededInitializer(this.args.kernelInitializer),
+    );
+    if (this.args.useBias ?? true) {
+      const biasInit = this.args.biasInitializer ?? { spec: { kind: 'zeros' }, seed: 0 };
+      this.bias = this.addWeight('bias', [filters], 'float32', new SeededInitializer(biasInit));
+    }
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    const [batch, height, width] = inputShape as number[];
+    const { kernelSize: kernel, strides: stride = 1, padding = 'valid', filters } = this.args;
+    return [batch, convOutputSize({ size: height, kernel, stride, padding }), convOutputSize({ size: width, kernel, stride, padding }), filters];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
+      const { groups, strides = 1, padding = 'valid', activation = 'linear' } = this.args;
+      const xs = tf.split(x, groups, 3);
+      const kernels = tf.split(this.kernel!.read() as tf.Tensor4D, groups, 3);
+      let y: tf.Tensor = tf.concat(
+        xs.map((part, i) => tf.conv2d(part as tf.Tensor4D, kernels[i] as tf.Tensor4D, strides, padding)),
+        3,
+      );
+      if (this.bias) y = tf.add(y, this.bias.read());
+      return applyActivation(y, activation);
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    const { name: _name, trainable: _trainable, ...own } = this.args;
+    return { ...super.getConfig(), ...(own as unknown as tf.serialization.ConfigDict) };
+  }
+}
+tf.serialization.registerClass(GroupedConv2D);
