@@ -8,6 +8,7 @@
  * same seed has the same weights whatever order its layers are built in.
  */
 import type { Initializer } from '@tensorflow/tfjs-layers/dist/initializers';
+import { hashSeed, Xoshiro128, fillNormal } from './random.js';
 import { tf } from './tf.js';
 
 /** How a weight is initialised, as data: the families write these next to the paper's rule. */
@@ -46,117 +47,69 @@ export function fans(shape: readonly number[]): { fanIn: number; fanOut: number 
   return { fanIn: shape[shape.length - 2] * receptive, fanOut: shape[shape.length - 1] * receptive };
 }
 
-/** splitmix32: turns a seed into well-mixed 32-bit states. */
-function splitmix32(state: number): () => number {
-  let s = state >>> 0;
-  return () => {
-    s = (s + 0x9e3779b9) >>> 0;
-    let z = s;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-    return (z ^ (z >>> 16)) >>> 0;
-  };
-}
-
-/** FNV-1a over the text, mixed with the seed: one independent stream per weight name. */
+/** One independent random stream per weight: the model seed mixed with the weight's name. */
 export function weightSeed(modelSeed: number, weightName: string): number {
-  let h = (0x811c9dc5 ^ modelSeed) >>> 0;
-  for (let i = 0; i < weightName.length; i++) h = Math.imul(h ^ weightName.charCodeAt(i), 0x01000193) >>> 0;
-  return h;
+  return hashSeed(modelSeed, weightName);
 }
 
-/** Fills `out` with uniform numbers in [0, 1) from xoshiro128** seeded with `seed`. */
-function fillUniform01(out: Float32Array, seed: number): void {
-  const next = splitmix32(seed);
-  let a = next() | 1;
-  let b = next();
-  let c = next();
-  let d = next();
-  for (let i = 0; i < out.length; i++) {
-    const result = Math.imul(rotl(Math.imul(b, 5), 7), 9);
-    const t = b << 9;
-    c ^= a;
-    d ^= b;
-    b ^= c;
-    a ^= d;
-    c ^= t;
-    d = rotl(d, 11);
-    out[i] = (result >>> 8) * 5.960464477539063e-8; // 24 random bits / 2^24
-  }
-}
-
-function rotl(x: number, k: number): number {
-  return (x << k) | (x >>> (32 - k));
-}
-
-/** Box-Muller on pairs of uniforms, in place; `truncate` redraws values outside ±2. */
-function fillStandardNormal(out: Float32Array, seed: number, truncate: boolean): void {
-  // Twice as many uniforms as needed, plus slack for the ~4.6% that truncation redraws.
-  const extra = truncate ? Math.ceil(out.length * 0.1) + 64 : 0;
-  let uniforms = new Float32Array(2 * (out.length + extra));
-  fillUniform01(uniforms, seed);
-  let u = 0;
-  let round = 1;
-  for (let i = 0; i < out.length; ) {
-    if (u + 2 > uniforms.length) {
-      uniforms = new Float32Array(2 * (out.length - i) + 64);
-      fillUniform01(uniforms, weightSeed(seed, `refill${round++}`));
-      u = 0;
-    }
-    const radius = Math.sqrt(-2 * Math.log(1 - uniforms[u++]));
-    const angle = 2 * Math.PI * uniforms[u++];
-    const z0 = radius * Math.cos(angle);
-    const z1 = radius * Math.sin(angle);
-    if (!truncate || Math.abs(z0) <= 2) out[i++] = z0;
-    if (i < out.length && (!truncate || Math.abs(z1) <= 2)) out[i++] = z1;
-  }
-}
-
-/** The values of a weight of `shape` under `spec`, from `seed`. */
-export function sampleWeights(spec: InitSpec, shape: readonly number[], seed: number): Float32Array {
-  const size = shape.reduce((a, b) => a * b, 1);
-  const out = new Float32Array(size);
+/** Fills `out` (a weight of `shape`) with values drawn under `spec` from `seed`. */
+export function fillWeights(out: Float32Array, spec: InitSpec, shape: readonly number[], seed: number): Float32Array {
+  const rng = new Xoshiro128(seed);
   switch (spec.kind) {
     case 'zeros':
-      return out;
+      return out.fill(0);
     case 'ones':
       return out.fill(1);
     case 'constant':
       return out.fill(spec.value);
     case 'normal':
-      return scaleInPlace(fillNormal(out, seed, false), spec.std);
+      fillNormal(out, rng, spec.std, false);
+      return out;
     case 'truncatedNormal':
-      return scaleInPlace(fillNormal(out, seed, true), spec.std);
+      fillNormal(out, rng, spec.std, true);
+      return out;
     case 'uniform':
-      return uniformInPlace(out, seed, spec.limit);
-    case 'torchDefault':
-      return uniformInPlace(out, seed, 1 / Math.sqrt(spec.fanIn ?? fans(shape).fanIn));
+      rng.fillUniform(out, 2 * spec.limit, -spec.limit);
+      return out;
+    case 'torchDefault': {
+      const limit = 1 / Math.sqrt(spec.fanIn ?? fans(shape).fanIn);
+      rng.fillUniform(out, 2 * limit, -limit);
+      return out;
+    }
     case 'varianceScaling': {
       const { fanIn, fanOut } = fans(shape);
       const fan = spec.mode === 'fanIn' ? fanIn : spec.mode === 'fanOut' ? fanOut : (fanIn + fanOut) / 2;
       const variance = spec.scale / Math.max(1, fan);
-      if (spec.distribution === 'uniform') return uniformInPlace(out, seed, Math.sqrt(3 * variance));
-      // A normal truncated at ±2σ has a standard deviation of 0.8796σ; Keras corrects for it.
-      const std = spec.distribution === 'truncatedNormal' ? Math.sqrt(variance) / 0.87962566103423978 : Math.sqrt(variance);
-      return scaleInPlace(fillNormal(out, seed, spec.distribution === 'truncatedNormal'), std);
+      if (spec.distribution === 'uniform') {
+        const limit = Math.sqrt(3 * variance);
+        rng.fillUniform(out, 2 * limit, -limit);
+      } else if (spec.distribution === 'normal') {
+        fillNormal(out, rng, Math.sqrt(variance), false);
+      } else {
+        // A normal truncated at ±2σ has a standard deviation of 0.8796σ; Keras corrects for it.
+        fillNormal(out, rng, Math.sqrt(variance) / 0.87962566103423978, true);
+      }
+      return out;
     }
   }
 }
 
-function fillNormal(out: Float32Array, seed: number, truncate: boolean): Float32Array {
-  fillStandardNormal(out, seed, truncate);
-  return out;
+/** The values of a weight of `shape` under `spec`, from `seed`, in a new array. */
+export function sampleWeights(spec: InitSpec, shape: readonly number[], seed: number): Float32Array {
+  return fillWeights(new Float32Array(shape.reduce((a, b) => a * b, 1)), spec, shape, seed);
 }
 
-function scaleInPlace(values: Float32Array, factor: number): Float32Array {
-  for (let i = 0; i < values.length; i++) values[i] *= factor;
-  return values;
+/** The two public methods of the wasm backend that let a tensor be filled in place. */
+interface WasmHeapBackend {
+  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
 }
 
-function uniformInPlace(values: Float32Array, seed: number, limit: number): Float32Array {
-  fillUniform01(values, seed);
-  for (let i = 0; i < values.length; i++) values[i] = (2 * values[i] - 1) * limit;
-  return values;
+/** The active backend if it is wasm (and has those methods), else undefined. */
+function wasmHeapBackend(): WasmHeapBackend | undefined {
+  if (tf.getBackend() !== 'wasm') return undefined;
+  const backend = tf.backend() as unknown as Partial<WasmHeapBackend>;
+  return backend.makeOutput && backend.typedArrayFromHeap ? (backend as WasmHeapBackend) : undefined;
 }
 
 /**
@@ -175,7 +128,16 @@ export class SeededInitializer extends InitializerBase {
   }
 
   apply(shape: number[]): tf.Tensor {
-    return tf.tensor(sampleWeights(this.config.spec, shape, this.config.seed), shape, 'float32');
+    const { spec, seed } = this.config;
+    const heap = wasmHeapBackend();
+    if (heap) {
+      // On wasm, draw straight into the tensor's heap memory: a separate JS array would be
+      // touched and copied once more, and first touches of fresh memory dominate for big models.
+      const info = heap.makeOutput(shape, 'float32');
+      fillWeights(heap.typedArrayFromHeap(info) as Float32Array, spec, shape, seed);
+      return tf.engine().makeTensorFromTensorInfo(info);
+    }
+    return tf.tensor(sampleWeights(spec, shape, seed), shape, 'float32');
   }
 
   override getConfig(): tf.serialization.ConfigDict {
