@@ -1,0 +1,7 @@
+/**
+ * `npm run bench`: the speed figures the issues ask for, measured in one run so that ratios are
+ * comparable on a noisy machine.
+ */
+import { benchBuildTimes } from './build-times.js';
+
+await benchBuildTimes();
