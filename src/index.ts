@@ -14,3 +14,9 @@ export { buildModel, planModel, parseModelOptions, type ModelDefinition, type Pa
 export { listModels, createModel, registerModel, getModelDefinition } from './models/registry.js';
 export { modelOptionsSchema, type CommonOptions } from './options.js';
 export * from './models/lenet5.js';
+export * from './models/mobilenet-v1.js';
+export * from './models/mobilenet-v2.js';
+export { makeDivisible } from './blocks/make-divisible.js';
+export { correctPad } from './blocks/correct-pad.js';
+export { convBnAct, applyPaddingMode, type ConvBnActSpec, type PaddingMode } from './blocks/conv-bn-act.js';
+export { poolAndClassify, poolFeatures } from './blocks/classifier.js';

@@ -6,6 +6,8 @@ import { closestName } from '../config.js';
 import { ConfigError } from '../errors.js';
 import type { tf } from '../tf.js';
 import { lenet5Definition } from './lenet5.js';
+import { mobilenetV1Definition } from './mobilenet-v1.js';
+import { mobilenetV2Definition } from './mobilenet-v2.js';
 import { buildModel, type ModelDefinition } from './model-definition.js';
 
 const registry = new Map<string, ModelDefinition>();
@@ -23,7 +25,7 @@ export function registerModel(definition: ModelDefinition): void {
   registry.set(definition.name, definition);
 }
 
-for (const definition of [lenet5Definition] as unknown as ModelDefinition[]) registerModel(definition);
+for (const definition of [lenet5Definition, mobilenetV1Definition, mobilenetV2Definition] as unknown as ModelDefinition[]) registerModel(definition);
 
 /**
  * The names of the registered models, optionally filtered by a glob (`resnet*`).
