@@ -1,0 +1,43 @@
+/**
+ * The shape-check suite, over every registered model: the per-layer shapes predicted from the
+ * config by the conv arithmetic (planModel) against the built model, at several input sizes, and
+ * one real forward pass on the active backend. `npm run test:gpu` runs this file on tensorflow-gpu.
+ */
+import { describe, expect, it } from 'vitest';
+import { buildModel, getModelDefinition, listModels, parseModelOptions, planModel, tf } from '../src/index.js';
+
+describe.each(listModels())('%s', (name) => {
+  const definition = getModelDefinition(name);
+  const defaults = parseModelOptions(definition, {});
+  const [height, width, channels] = defaults.inputShape;
+  // The default size, and a larger non-square one with odd sides (they exercise the padding rules).
+  const sizes: [number, number][] = [
+    [height, width],
+    [height + 33, width + 17],
+  ];
+
+  it.each(sizes)('builds every layer with the planned shape at %ix%i', (h, w) => {
+    const options = { inputShape: [h, w, channels], initialize: false };
+    const planned = planModel(definition, options).map((layer) => [layer.name, [...layer.outputShape]]);
+    const model = buildModel(definition, options);
+    const built = model.layers.map((layer) => [layer.name, (layer.outputShape as number[]).slice(1)]);
+    model.dispose();
+    expect(built).toEqual(planned);
+  });
+
+  it('runs a forward pass on the active backend: right shape, finite values, no leak', () => {
+    const model = buildModel(definition, {});
+    const before = tf.memory().numTensors;
+    const input = tf.randomUniform([1, height, width, channels]);
+    const output = model.predict(input);
+    const outputs = Array.isArray(output) ? output : [output];
+    const shape = outputs[0].shape;
+    const finite = outputs.every((tensor) => Array.from(tensor.dataSync()).every(Number.isFinite));
+    tf.dispose([input, ...outputs]);
+    const after = tf.memory().numTensors;
+    model.dispose();
+    expect(shape).toEqual([1, defaults.numClasses]);
+    expect(finite).toBe(true);
+    expect(after).toBe(before);
+  });
+});
