@@ -20,3 +20,7 @@ export { makeDivisible } from './blocks/make-divisible.js';
 export { correctPad } from './blocks/correct-pad.js';
 export { convBnAct, applyPaddingMode, type ConvBnActSpec, type PaddingMode } from './blocks/conv-bn-act.js';
 export { poolAndClassify, poolFeatures } from './blocks/classifier.js';
+export * from './models/vgg.js';
+export * from './models/resnet.js';
+export { vggConfigurations, vggA, vggB, vggC, vggD, vggE } from '../architectures/vgg.js';
+export { resnetArchitectures, resnet18Architecture, resnet34Architecture, resnet50Architecture, resnet101Architecture, resnet152Architecture } from '../architectures/resnet.js';

@@ -7,6 +7,8 @@ import { ConfigError } from '../errors.js';
 import type { tf } from '../tf.js';
 import { lenet5Definition } from './lenet5.js';
 import { mobilenetV1Definition } from './mobilenet-v1.js';
+import { resnet18Definition, resnet34Definition, resnet50Definition } from './resnet.js';
+import { vgg16Definition, vgg19Definition } from './vgg.js';
 import { mobilenetV2Definition } from './mobilenet-v2.js';
 import { buildModel, type ModelDefinition } from './model-definition.js';
 
@@ -25,7 +27,16 @@ export function registerModel(definition: ModelDefinition): void {
   registry.set(definition.name, definition);
 }
 
-for (const definition of [lenet5Definition, mobilenetV1Definition, mobilenetV2Definition] as unknown as ModelDefinition[]) registerModel(definition);
+for (const definition of [
+  lenet5Definition,
+  vgg16Definition,
+  vgg19Definition,
+  resnet18Definition,
+  resnet34Definition,
+  resnet50Definition,
+  mobilenetV1Definition,
+  mobilenetV2Definition,
+] as unknown as ModelDefinition[]) registerModel(definition);
 
 /**
  * The names of the registered models, optionally filtered by a glob (`resnet*`).
