@@ -58,7 +58,10 @@ export interface CommonOptions {
  * `pooling` only makes sense without the top.
  */
 export function modelOptionsSchema<F extends z.ZodRawShape>(defaults: CommonDefaults, familyFields: F) {
-  return z.strictObject({ ...commonOptionFields(defaults), ...familyFields }).superRefine((parsed, context) => {
+  // A family field replaces the shared one of the same name (AlexNet's `inputShape`, whose default
+  // depends on the variant); TS types a generic spread as an intersection, so say so explicitly.
+  const shape = { ...commonOptionFields(defaults), ...familyFields } as Omit<ReturnType<typeof commonOptionFields>, keyof F> & F;
+  return z.strictObject(shape).superRefine((parsed, context) => {
     const options = parsed as Pick<CommonOptions, 'includeTop' | 'pooling'>;
     if (options.includeTop && options.pooling !== undefined) {
       context.addIssue({
