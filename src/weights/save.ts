@@ -1,0 +1,176 @@
+/**
+ * Saving a model as a cnn-zoo weights folder: TF.js's model.json and shards plus the manifest,
+ * written atomically. Everything goes into a temporary folder beside the target, is flushed to the
+ * disk, and is renamed into place in one step, so a crash or an error never leaves a half-written
+ * folder under the target's name.
+ */
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { parseConfig, positiveInt } from '../config.js';
+import { ConfigError } from '../errors.js';
+import { tf } from '../tf.js';
+import { WeightsError } from './errors.js';
+import { syncFolder, writeModelFiles, writeNewFile } from './file-system-handler.js';
+import {
+  MANIFEST_FILE,
+  MANIFEST_FORMAT,
+  MANIFEST_VERSION,
+  MODEL_JSON_FILE,
+  WeightsManifestSchema,
+  checkPreprocessing,
+  descriptiveFields,
+  preprocessingFields,
+  type WeightsFile,
+  type WeightsManifest,
+} from './manifest.js';
+import { DEFAULT_SHARD_BYTES } from './model-json.js';
+
+/**
+ * What the manifest says about the weights, as {@link saveModel} takes it: the manifest's fields
+ * without `format`, `version` and `files` (which saveModel fills in). `model` defaults to the
+ * model's name (the zoo's builders name a model after its registry entry) and
+ * `preprocessing.inputShape` to the model's input shape.
+ */
+export const WeightsInfoSchema = z.strictObject({
+  ...descriptiveFields,
+  model: descriptiveFields.model.optional(),
+  preprocessing: z.strictObject({ ...preprocessingFields, inputShape: preprocessingFields.inputShape.optional() }).superRefine(checkPreprocessing),
+});
+export type WeightsInfo = z.input<typeof WeightsInfoSchema>;
+
+/** How {@link saveModel} writes. */
+export const SaveOptionsSchema = z.strictObject({
+  /** Replace a target folder that exists and is not empty (atomically: the old one stays until the new one is in place). */
+  overwrite: z.boolean({ error: 'must be true or false' }).default(false),
+  /** Largest shard in bytes; tensorflowjs_converter's 4 MiB by default. */
+  shardBytes: positiveInt().default(DEFAULT_SHARD_BYTES),
+});
+export type SaveOptions = z.input<typeof SaveOptionsSchema>;
+
+/** The model's fixed input shape without the batch dimension, if it has one input of rank 4. */
+function modelInputShape(model: tf.LayersModel): (number | null)[] | undefined {
+  return model.inputs.length === 1 && model.inputs[0].shape.length === 4 ? model.inputs[0].shape.slice(1) : undefined;
+}
+
+/** Checks the info against the model and returns the manifest to write, without its files. */
+function manifestFor(model: tf.LayersModel, info: WeightsInfo): Omit<WeightsManifest, 'files'> {
+  const parsed = parseConfig(WeightsInfoSchema, info);
+  const modelShape = modelInputShape(model);
+  let inputShape = parsed.preprocessing.inputShape;
+  if (inputShape === undefined) {
+    if (!modelShape || modelShape.some((size) => size === null)) {
+      throw new ConfigError('preprocessing.inputShape', `required: the model's input shape ${JSON.stringify(model.inputs.map((input) => input.shape))} does not fix it, received undefined`);
+    }
+    inputShape = modelShape as [number, number, number];
+  } else if (modelShape && modelShape.some((size, i) => size !== null && size !== inputShape![i])) {
+    throw new ConfigError('preprocessing.inputShape', `must match the model's input shape ${JSON.stringify(modelShape)}, received ${JSON.stringify(inputShape)}`);
+  }
+  const outputs = model.outputs.length === 1 ? model.outputs[0].shape : undefined;
+  const units = outputs?.[outputs.length - 1];
+  if (parsed.classNames && typeof units === 'number' && parsed.classNames.length !== units) {
+    throw new ConfigError('classNames', `must have one name per output unit (${units}), received ${parsed.classNames.length} names`);
+  }
+  // Key order is the reading order of the file.
+  const { inputShape: _given, ...preprocessing } = parsed.preprocessing;
+  const manifest = {
+    format: MANIFEST_FORMAT,
+    version: MANIFEST_VERSION,
+    model: parsed.model ?? model.name,
+    config: parsed.config,
+    source: parsed.source,
+    licence: parsed.licence,
+    preprocessing: { inputShape, ...preprocessing },
+    ...(parsed.classNames && { classNames: parsed.classNames }),
+    ...(parsed.metrics && { metrics: parsed.metrics }),
+    ...(parsed.createdAt && { createdAt: parsed.createdAt }),
+  } as const;
+  // The whole manifest must pass its own schema before anything is written (with a stand-in file list).
+  parseConfig(WeightsManifestSchema, { ...manifest, files: [{ path: MODEL_JSON_FILE, sha256: '0'.repeat(64), bytes: 0 }] });
+  return manifest;
+}
+
+/** 'absent', 'empty' or 'full'; a target that is a file is refused. */
+async function targetState(target: string): Promise<'absent' | 'empty' | 'full'> {
+  let stat;
+  try {
+    stat = await fs.lstat(target);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'absent';
+    throw error;
+  }
+  if (!stat.isDirectory()) throw new WeightsError(target, 'exists and is not a folder; saveModel writes a folder');
+  return (await fs.readdir(target)).length === 0 ? 'empty' : 'full';
+}
+
+/** Moves the finished temporary folder into place; the old folder, if any, is kept until then. */
+async function commit(temp: string, target: string, state: 'absent' | 'empty' | 'full'): Promise<void> {
+  if (state === 'absent') {
+    await fs.rename(temp, target);
+    return;
+  }
+  const aside = path.join(path.dirname(target), `.${path.basename(target)}.old-${randomBytes(4).toString('hex')}`);
+  await fs.rename(target, aside);
+  try {
+    await fs.rename(temp, target);
+  } catch (error) {
+    try {
+      await fs.rename(aside, target);
+    } catch {
+      throw new WeightsError(target, `could not be replaced (${(error as NodeJS.ErrnoException).code}) nor restored; the previous folder is kept at ${aside}`, { cause: error });
+    }
+    throw error;
+  }
+  await fs.rm(aside, { recursive: true, force: true });
+}
+
+/**
+ * Saves a model's architecture and weights to the folder `dir` in the TF.js layers format
+ * (model.json + shards of at most 4 MiB, readable by tfjs-node and `tf.loadLayersModel`), with a
+ * `cnn-zoo.json` manifest that records `info` and the sha256 of every file. The folder appears
+ * complete or not at all. An existing non-empty folder is refused unless `overwrite: true`.
+ * Returns the manifest written.
+ *
+ * @example
+ * ```ts
+ * await saveModel(model, 'weights/lenet5-mnist', {
+ *   config: { numClasses: 10 }, source: 'trained with scripts/train-mnist.ts', licence: 'MIT',
+ *   preprocessing: { range: [0, 1] }, classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+ *   metrics: { testAccuracy: 0.989 },
+ * });
+ * ```
+ */
+export async function saveModel(model: tf.LayersModel, dir: string, info: WeightsInfo, options: SaveOptions = {}): Promise<WeightsManifest> {
+  const { overwrite, shardBytes } = parseConfig(SaveOptionsSchema, options, 'options');
+  const described = manifestFor(model, info);
+  const target = path.resolve(dir);
+  const parent = path.dirname(target);
+  await fs.mkdir(parent, { recursive: true });
+  const state = await targetState(target);
+  if (state === 'full' && !overwrite) {
+    throw new WeightsError(target, 'already exists and is not empty; pass { overwrite: true } to replace it (the old folder stays until the new one is complete)');
+  }
+
+  const temp = await fs.mkdtemp(path.join(parent, `.${path.basename(target)}.tmp-`));
+  try {
+    let files: WeightsFile[] = [];
+    await model.save(
+      tf.io.withSaveHandler(async (artifacts) => {
+        files = await writeModelFiles(temp, artifacts, shardBytes);
+        return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+      }),
+    );
+    const manifest: WeightsManifest = { ...described, files };
+    await writeNewFile(path.join(temp, MANIFEST_FILE), new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`));
+    await syncFolder(temp);
+    await commit(temp, target, state);
+    await syncFolder(parent);
+    return manifest;
+  } catch (error) {
+    await fs.rm(temp, { recursive: true, force: true });
+    if (error instanceof WeightsError || error instanceof ConfigError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new WeightsError(target, `could not be saved (${code ?? (error as Error).message}); the target is as it was`, { cause: error });
+  }
+}
