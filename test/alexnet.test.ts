@@ -286,6 +286,22 @@ describe('LocalResponseNormalization, against the paper formula', () => {
     tf.dispose([x, weights, viaLayer, viaFormula]);
   });
 
+  it('saves and loads as a registered layer with the same config', async () => {
+    const input = tf.input({ shape: [3, 3, 8] });
+    const output = new LocalResponseNormalization({ name: 'lrn1', size: 5, k: 2, alpha: 1e-4, beta: 0.75 }).apply(input) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: output });
+    let artifacts: tf.io.ModelArtifacts | undefined;
+    await model.save(tf.io.withSaveHandler(async (a) => {
+      artifacts = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }));
+    const restored = await tf.loadLayersModel(tf.io.fromMemory(artifacts!));
+    expect(restored.getLayer('lrn1').getClassName()).toBe('LocalResponseNormalization');
+    expect(restored.getLayer('lrn1').getConfig()).toMatchObject({ size: 5, k: 2, alpha: 1e-4, beta: 0.75 });
+    model.dispose();
+    restored.dispose();
+  });
+
   it('rejects an even window', () => {
     expect(() => new LocalResponseNormalization({ name: 'bad', size: 4, k: 2, alpha: 1e-4, beta: 0.75 })).toThrow(/size must be an odd positive integer, received 4/);
   });

@@ -124,7 +124,8 @@ describe('lenet5 (paper)', () => {
     const protos = lenet5DigitBitmaps.map((bitmap) => Array.from(bitmap.join(''), (p) => (p === '#' ? 1 : -1)));
     const expected = feats.map((f) => protos.map((p) => -p.reduce((sum, v, j) => sum + (f[j] - v) ** 2, 0)));
     const got = logits.arraySync() as number[][];
-    expected.flat().forEach((v, i) => expect(got.flat()[i]).toBeCloseTo(v, 3));
+    // float32 sums of 84 squares: agree to a few parts per million
+    expected.flat().forEach((v, i) => expect(Math.abs(got.flat()[i] - v)).toBeLessThanOrEqual(2e-5 * Math.abs(v) + 1e-5));
     // the scaled tanh bounds F6 by A = 1.7159
     expect(feats.flat().every((v) => Math.abs(v) < 1.7159)).toBe(true);
     tf.dispose([x, logits, f6]);
@@ -154,6 +155,22 @@ describe('lenet5 (paper)', () => {
     // 40 -> c1 36 -> s2 18 -> c3 14 -> s4 7 -> c5 3: C5 stays a convolution (3x3x120) on a larger input
     expect(larger.getLayer('c5').outputShape).toEqual([null, 3, 3, 120]);
     larger.dispose();
+  });
+
+  it('saves and loads: the custom layers are registered, the restored model predicts the same', async () => {
+    let artifacts: tf.io.ModelArtifacts | undefined;
+    await paper.save(tf.io.withSaveHandler(async (a) => {
+      artifacts = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }));
+    const restored = await tf.loadLayersModel(tf.io.fromMemory(artifacts!));
+    expect(restored.layers.map((l) => l.getClassName())).toEqual(paper.layers.map((l) => l.getClassName()));
+    const x = tf.randomUniform([2, 32, 32, 1]);
+    const [a, b] = [paper.predict(x) as tf.Tensor, restored.predict(x) as tf.Tensor];
+    const expected = Array.from(a.dataSync());
+    Array.from(b.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 6));
+    tf.dispose([x, a, b]);
+    restored.dispose();
   });
 
   it('names its layers after Fig. 2, with the scaled tanh as a layer of its own', () => {
