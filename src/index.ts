@@ -24,3 +24,28 @@ export * from './models/vgg.js';
 export * from './models/resnet.js';
 export { vggConfigurations, vggA, vggB, vggC, vggD, vggE } from '../architectures/vgg.js';
 export { resnetArchitectures, resnet18Architecture, resnet34Architecture, resnet50Architecture, resnet101Architecture, resnet152Architecture } from '../architectures/resnet.js';
+export {
+  saveModel,
+  loadModel,
+  loadWeights,
+  fileSystem,
+  readWeightsFolder,
+  WeightsError,
+  WeightsManifestSchema,
+  WeightsFileSchema,
+  PreprocessingSchema,
+  WeightsInfoSchema,
+  SaveOptionsSchema,
+  MANIFEST_FILE,
+  MANIFEST_FORMAT,
+  MANIFEST_VERSION,
+  type WeightsManifest,
+  type WeightsFile,
+  type Preprocessing,
+  type WeightsInfo,
+  type SaveOptions,
+  type LoadOptions,
+  type FileSystemHandlerOptions,
+  type ReadFolderOptions,
+  type WeightsFolder,
+} from './weights/index.js';
