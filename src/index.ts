@@ -14,6 +14,9 @@ export { buildModel, planModel, parseModelOptions, type ModelDefinition, type Pa
 export { listModels, createModel, registerModel, getModelDefinition } from './models/registry.js';
 export { modelOptionsSchema, type CommonOptions } from './options.js';
 export * from './models/lenet5.js';
+export * from './models/alexnet.js';
+export * from './models/googlenet.js';
+export * from './layers/index.js';
 export * from './models/mobilenet-v1.js';
 export * from './models/mobilenet-v2.js';
 export { makeDivisible } from './blocks/make-divisible.js';

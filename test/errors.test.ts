@@ -2,7 +2,7 @@
  * Bad input gets a ConfigError before anything is built, naming the field, the rule and the value.
  */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, createModel, listModels, mobilenetV2, resnet34, tf, vgg16 } from '../src/index.js';
+import { alexnet, ConfigError, createModel, listModels, mobilenetV2, resnet34, tf, vgg16 } from '../src/index.js';
 
 function errorOf(build: () => unknown): ConfigError {
   try {
@@ -43,6 +43,15 @@ describe('configuration errors', () => {
     // 16 -> 8 -> 4 -> 2 -> 1 after four 2x2 pools; the fifth gives floor((1 - 2) / 2) + 1 = 0.
     expect(error.message).toMatch(/^inputShape: too small for vgg16: at layer 'block5_pool' .*floor\(\(1 \+ 0 - 2\) \/ 2\) \+ 1 = 0/);
     expect(error.message).toMatch(/the smallest square input that works is 32x32, received \[16, 16, 3\]$/);
+  });
+
+  it('rejects alexnet at 64x64, naming the layer where the map runs out', () => {
+    // torchvision variant: 64 -> conv1 (11/4, pad 2) 15 -> pool1 7 -> conv2 7 -> pool2 3 -> conv3-5 3 -> pool5 1,
+    // below the 6x6 map that the adaptive average pool feeds to fc6.
+    const error = errorOf(() => alexnet({ inputShape: [64, 64, 3] }));
+    expect(error.field).toBe('inputShape');
+    expect(error.message).toMatch(/^inputShape: too small for alexnet: at layer '\w+'/);
+    expect(errorOf(() => alexnet({ variant: 'paper', inputShape: [64, 64, 3] })).message).toMatch(/at layer 'pool5'/);
   });
 
   it('lists the known models for an unknown name', async () => {

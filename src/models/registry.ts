@@ -5,6 +5,8 @@
 import { closestName } from '../config.js';
 import { ConfigError } from '../errors.js';
 import type { tf } from '../tf.js';
+import { alexnetDefinition } from './alexnet.js';
+import { googlenetDefinition } from './googlenet.js';
 import { lenet5Definition } from './lenet5.js';
 import { mobilenetV1Definition } from './mobilenet-v1.js';
 import { resnet18Definition, resnet34Definition, resnet50Definition } from './resnet.js';
@@ -29,11 +31,13 @@ export function registerModel(definition: ModelDefinition): void {
 
 for (const definition of [
   lenet5Definition,
+  alexnetDefinition,
   vgg16Definition,
   vgg19Definition,
   resnet18Definition,
   resnet34Definition,
   resnet50Definition,
+  googlenetDefinition,
   mobilenetV1Definition,
   mobilenetV2Definition,
 ] as unknown as ModelDefinition[]) registerModel(definition);

@@ -9,9 +9,8 @@
  */
 // The zoo's custom layers and its seeded initialiser must be registered with TF.js's serialisation
 // before a model.json that uses them is deserialised; importing them registers them.
-// TODO(lead): import one src/layers/index.ts barrel here once it exists, so every custom layer is covered.
 import '../init.js';
-import '../layers/grouped-conv2d.js';
+import '../layers/index.js';
 import { tf } from '../tf.js';
 import { WeightsError } from './errors.js';
 import { readWeightsFolder, type ReadFolderOptions, type WeightsFolder } from './folder.js';
