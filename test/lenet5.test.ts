@@ -249,4 +249,12 @@ describe('LeNet-5 custom layers, against hand arithmetic', () => {
     expect(zero).toBe(0);
     tf.dispose(y);
   });
+
+  it('pads 28x28 digits to the 32x32 field inside the model', () => {
+    const model = lenet5({ inputShape: [28, 28, 1], inputPadding: 2, initialize: false });
+    expect(model.getLayer('input_pad').outputShape).toEqual([null, 32, 32, 1]);
+    // The same 61,706 parameters as on 32x32 inputs: padding has none.
+    expect(model.countParams()).toBe(61_706);
+    expect(() => lenet5({ inputPadding: -1 })).toThrow('inputPadding: must be a non-negative integer, received -1');
+  });
 });

@@ -122,6 +122,16 @@ export const LeNetOptionsSchema = modelOptionsSchema(
   {
     /** Which table to build when no `architecture` is given: 'classic' (default) or 'paper'. */
     variant: z.enum(['classic', 'paper'], { error: "must be 'classic' or 'paper'" }).default('classic').describe("the variant: 'classic' or 'paper'"),
+    /**
+     * Zero padding on every side of the input, inside the model. The paper feeds 28x28 MNIST digits
+     * centred in a 32x32 field (Section III.A): `inputShape: [28, 28, 1], inputPadding: 2`.
+     */
+    inputPadding: z
+      .number({ error: 'must be a non-negative integer' })
+      .int({ error: 'must be a non-negative integer' })
+      .min(0, { error: 'must be a non-negative integer' })
+      .default(0)
+      .describe('zero padding around the input, inside the model'),
     /** Your own layer list; replaces the variant's table. */
     architecture: LeNetArchitectureSchema.optional().describe("the layer list; defaults to the variant's table"),
   },
@@ -184,7 +194,7 @@ function describeLeNet<T>(net: Net<T>, config: LeNetConfig): NetGraph<T> {
       : x;
 
   const input = net.input(config.inputShape, 'input');
-  let x = input;
+  let x = config.inputPadding > 0 ? net.zeroPad(input, config.inputPadding, 'input_pad') : input;
   let flat = false;
   architecture.layers.forEach((layer, index) => {
     if (flat && layer.type !== 'dense') {
