@@ -11,7 +11,9 @@ export { convOutputSize, poolOutputSize, convTransposeOutputSize, paddingAmounts
 export { type InitSpec, type InitContext, SeededInitializer } from './init.js';
 export type { Net, Shape, PlannedLayer, NetDescription, NetGraph, Activation } from './net/net.js';
 export { buildModel, planModel, parseModelOptions, type ModelDefinition, type Paper } from './models/model-definition.js';
-export { listModels, createModel, registerModel, getModelDefinition } from './models/registry.js';
+export { listModels, registerModel, getModelDefinition } from './models/registry.js';
+export { createModel, type CreateModelOptions } from './models/create-model.js';
+export { pretrainedWeights } from './weights/pretrained.js';
 export { modelOptionsSchema, type CommonOptions } from './options.js';
 export * from './models/lenet5.js';
 export * from './models/alexnet.js';

@@ -4,7 +4,6 @@
  */
 import { closestName } from '../config.js';
 import { ConfigError } from '../errors.js';
-import type { tf } from '../tf.js';
 import { alexnetDefinition } from './alexnet.js';
 import { googlenetDefinition } from './googlenet.js';
 import { lenet5Definition } from './lenet5.js';
@@ -12,7 +11,7 @@ import { mobilenetV1Definition } from './mobilenet-v1.js';
 import { resnet18Definition, resnet34Definition, resnet50Definition } from './resnet.js';
 import { vgg16Definition, vgg19Definition } from './vgg.js';
 import { mobilenetV2Definition } from './mobilenet-v2.js';
-import { buildModel, type ModelDefinition } from './model-definition.js';
+import type { ModelDefinition } from './model-definition.js';
 
 const registry = new Map<string, ModelDefinition>();
 
@@ -73,16 +72,4 @@ export function getModelDefinition(name: string): ModelDefinition {
   const suggestion = closestName(name, known);
   const hint = suggestion ? `did you mean '${suggestion}'? ` : '';
   throw new ConfigError('model', `unknown model ${JSON.stringify(name)}; ${hint}known models are: ${known.join(', ')}`);
-}
-
-/**
- * Builds a registered model by name. Asynchronous because it may load weights.
- *
- * @example
- * ```ts
- * const model = await createModel('resnet18', { numClasses: 10 });
- * ```
- */
-export async function createModel(name: string, options: Record<string, unknown> = {}): Promise<tf.LayersModel> {
-  return buildModel(getModelDefinition(name), options);
 }

@@ -111,7 +111,7 @@ function decodeWeights(folder: WeightsFolder): tf.NamedTensorMap {
 }
 
 /** Writes the folder's weights into `model` after checking every one; nothing is written on an error. */
-function assignWeights(model: tf.LayersModel, folder: WeightsFolder): void {
+export function assignWeights(model: tf.LayersModel, folder: WeightsFolder): void {
   const matches = matchWeights(model, folder);
   const tensors = decodeWeights(folder);
   try {

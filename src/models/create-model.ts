@@ -1,0 +1,74 @@
+/**
+ * `createModel(name, options)`: a registered model by name, optionally with weights, shipped ones by
+ * name (`weights: 'mnist'`) or a folder written by `saveModel`. Weights fix the architecture they
+ * were trained with: the manifest's config is the base, and an option that would change a weight's
+ * shape (classes, input size, variant) must agree with it.
+ */
+import { describeValue } from '../config.js';
+import { ConfigError } from '../errors.js';
+import type { tf } from '../tf.js';
+import { readWeightsFolder } from '../weights/folder.js';
+import { assignWeights } from '../weights/load.js';
+import { pretrainedFolder, pretrainedWeights } from '../weights/pretrained.js';
+import { buildModel } from './model-definition.js';
+import { getModelDefinition } from './registry.js';
+
+/** Options that change no weight, so a user may set them freely on top of loaded weights. */
+const FREE_WITH_WEIGHTS = new Set(['dropout', 'classifierActivation', 'seed', 'initialize']);
+
+/** What createModel takes: the builder's options plus `weights`. */
+export type CreateModelOptions = Record<string, unknown> & {
+  /** Shipped weights by name (see `pretrainedWeights`), or the path of a folder written by `saveModel`. */
+  weights?: string;
+};
+
+function weightsFolder(name: string, weights: string): string {
+  const shipped = pretrainedFolder(name, weights);
+  if (shipped) return shipped;
+  if (weights.includes('/') || weights.includes('\\') || weights.startsWith('.')) return weights;
+  const known = Object.keys(pretrainedWeights[name] ?? {});
+  throw new ConfigError(
+    'weights',
+    `no shipped weights named ${JSON.stringify(weights)} for ${name} (shipped: ${known.length ? known.join(', ') : 'none'}); give one of those or a folder path such as './my-weights'`,
+  );
+}
+
+/**
+ * Builds a registered model by name. Asynchronous because it may load weights: with `weights`, the
+ * folder's manifest and checksums are verified, the model is built from the manifest's config
+ * (without drawing random numbers), and every weight is checked by name and shape before any is
+ * written.
+ *
+ * @example
+ * ```ts
+ * const fresh = await createModel('resnet18', { numClasses: 10 });
+ * const trained = await createModel('lenet5', { weights: 'mnist' });
+ * ```
+ */
+export async function createModel(name: string, options: CreateModelOptions = {}): Promise<tf.LayersModel> {
+  const { weights, ...builderOptions } = options;
+  const definition = getModelDefinition(name);
+  if (weights === undefined) return buildModel(definition, builderOptions);
+  if (typeof weights !== 'string') throw new ConfigError('weights', `must be a weights name or a folder path, received ${describeValue(weights)}`);
+
+  const folder = await readWeightsFolder(weightsFolder(name, weights));
+  const manifest = folder.manifest!;
+  if (manifest.model !== name) {
+    throw new ConfigError('weights', `the folder ${JSON.stringify(weights)} holds weights for ${manifest.model}, not ${name}`);
+  }
+  const trainedWith = manifest.config as Record<string, unknown>;
+  for (const [key, value] of Object.entries(builderOptions)) {
+    if (FREE_WITH_WEIGHTS.has(key) || !(key in trainedWith)) continue;
+    if (JSON.stringify(trainedWith[key]) !== JSON.stringify(value)) {
+      throw new ConfigError(key, `the ${JSON.stringify(weights)} weights of ${name} fix it to ${describeValue(trainedWith[key])}, received ${describeValue(value)}`);
+    }
+  }
+  const model = buildModel(definition, { ...trainedWith, ...builderOptions, initialize: false });
+  try {
+    assignWeights(model, folder);
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+  return model;
+}
