@@ -96,7 +96,10 @@ export function fillWeights(out: Float32Array, spec: InitSpec, shape: readonly n
 
 /** The values of a weight of `shape` under `spec`, from `seed`, in a new array. */
 export function sampleWeights(spec: InitSpec, shape: readonly number[], seed: number): Float32Array {
-  return fillWeights(new Float32Array(shape.reduce((a, b) => a * b, 1)), spec, shape, seed);
+  const out = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  // A fresh Float32Array is already zero, in pages the OS has not handed over yet: filling it
+  // would touch every page (400 MB for VGG's fc1) and make a zero-weight build cost what its size does.
+  return spec.kind === 'zeros' ? out : fillWeights(out, spec, shape, seed);
 }
 
 /** The two public methods of the wasm backend that let a tensor be filled in place. */
