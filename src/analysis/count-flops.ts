@@ -1,0 +1,111 @@
+/**
+ * Multiply-accumulates of a forward pass, torchvision's way, with every other operation counted
+ * apart (the rules are in `layer-costs.ts`).
+ */
+import { ConfigError } from '../errors.js';
+import type { tf } from '../tf.js';
+import { analyseModel, type ModelAnalysis } from './analyse.js';
+
+/** One layer call's share. */
+export interface LayerFlops {
+  name: string;
+  type: string;
+  /** Enclosing models, outermost first, for a model used as a layer. */
+  path: string[];
+  macs: number;
+  otherOps: number;
+  /** `false`: the counter has no rule for this layer; it counts 0 and is listed in `unknownLayers`. */
+  counted: boolean;
+}
+
+/** The calls of one layer class, added up. */
+export interface TypeFlops {
+  type: string;
+  /** Number of calls. */
+  layers: number;
+  macs: number;
+  otherOps: number;
+}
+
+/** A layer the counter could not cost, and why. */
+export interface UnknownLayer {
+  name: string;
+  type: string;
+  reason: string;
+}
+
+export interface FlopCount {
+  /** Multiply-accumulates of convolutions and dense layers: torchvision's "GFLOPS" column, times 1e9. */
+  macs: number;
+  /** 2 x macs: a multiply-add is two floating-point operations. */
+  flops: number;
+  /** Bias adds, BatchNorm, activations, pooling, LRN, element-wise merges: not in `macs`. */
+  otherOps: number;
+  batchSize: number;
+  /** One entry per layer call, input layers left out, in execution order. */
+  byLayer: LayerFlops[];
+  /** By layer class, most MACs first. */
+  byType: TypeFlops[];
+  /** Layers counted as zero because no rule covers them. Empty when every figure is complete. */
+  unknownLayers: UnknownLayer[];
+}
+
+export interface CountFlopsOptions {
+  /** Examples per forward pass; every count scales with it. Default 1. */
+  batchSize?: number;
+}
+
+function checkBatchSize(batchSize: unknown): number {
+  if (typeof batchSize !== 'number' || !Number.isInteger(batchSize) || batchSize < 1) {
+    throw new ConfigError('batchSize', `must be a positive integer, received ${JSON.stringify(batchSize)}`);
+  }
+  return batchSize;
+}
+
+/** {@link countFlops} from an analysis already made (the summary reuses its walk). */
+export function flopsOf(analysis: ModelAnalysis, batchSize: number): FlopCount {
+  const byLayer: LayerFlops[] = [];
+  const unknownLayers: UnknownLayer[] = [];
+  const types = new Map<string, TypeFlops>();
+  for (const call of analysis.calls) {
+    if (call.inputs.length === 0) continue;
+    const entry: LayerFlops = {
+      name: call.layer.name,
+      type: call.type,
+      path: call.path,
+      macs: call.cost.macs * batchSize,
+      otherOps: call.cost.otherOps * batchSize,
+      counted: call.unknownReason === undefined,
+    };
+    byLayer.push(entry);
+    if (call.unknownReason !== undefined) unknownLayers.push({ name: entry.name, type: entry.type, reason: call.unknownReason });
+    const byType = types.get(entry.type) ?? { type: entry.type, layers: 0, macs: 0, otherOps: 0 };
+    byType.layers += 1;
+    byType.macs += entry.macs;
+    byType.otherOps += entry.otherOps;
+    types.set(entry.type, byType);
+  }
+  const macs = byLayer.reduce((sum, layer) => sum + layer.macs, 0);
+  const otherOps = byLayer.reduce((sum, layer) => sum + layer.otherOps, 0);
+  const byType = [...types.values()].sort((a, b) => b.macs - a.macs || b.otherOps - a.otherOps || a.type.localeCompare(b.type));
+  return { macs, flops: 2 * macs, otherOps, batchSize, byLayer, byType, unknownLayers };
+}
+
+/**
+ * Counts the multiply-accumulates of one forward pass of any tf.LayersModel, from its layers'
+ * shapes alone (no weight is read, nothing runs).
+ *
+ * `macs` follows torchvision (convolutions and dense layers only); `flops` is twice that; every
+ * other operation is in `otherOps` and in `byLayer`, so you can choose what to add. A layer the
+ * counter does not know counts zero and is listed in `unknownLayers`; a custom layer can report
+ * its own cost (`CountableLayer`) or be given a rule (`registerLayerCost`).
+ *
+ * @example
+ * ```ts
+ * const { macs, unknownLayers } = countFlops(resnet34({ initialize: false }));
+ * // macs === 3_663_761_408 (torchvision: 3.66 GFLOPS)
+ * ```
+ */
+export function countFlops(model: tf.LayersModel, options: CountFlopsOptions = {}): FlopCount {
+  return flopsOf(analyseModel(model), checkBatchSize(options.batchSize ?? 1));
+}

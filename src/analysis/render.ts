@@ -1,0 +1,134 @@
+/**
+ * The summary as text: an aligned table for a terminal, and Markdown. A few lines of padding, no
+ * dependency.
+ */
+import { compact, formatShape, megabytes, percent, withSeparators } from './format.js';
+import type { ReceptiveField } from './receptive-field.js';
+import type { ModelSummary, SummaryRow } from './summary.js';
+
+/** How a column lines up. */
+export type Align = 'left' | 'right';
+
+export interface Column {
+  header: string;
+  align: Align;
+}
+
+/**
+ * Pads cells into aligned columns (two spaces apart), with a rule under the header. Widths count
+ * characters, so keep cells to one code unit per character.
+ */
+export function alignColumns(columns: readonly Column[], rows: readonly (readonly string[])[], rule = '─'): string[] {
+  const widths = columns.map((column, i) => Math.max(column.header.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, i) => (columns[i].align === 'right' ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
+  const header = line(columns.map((column) => column.header));
+  const width = widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
+  return [header, rule.repeat(width), ...rows.map(line)];
+}
+
+/** A Markdown table (GitHub's dialect); `|` in cells is escaped. */
+export function markdownTable(columns: readonly Column[], rows: readonly (readonly string[])[]): string[] {
+  const escape = (cell: string) => cell.replace(/\|/g, '\\|');
+  return [
+    `| ${columns.map((column) => escape(column.header)).join(' | ')} |`,
+    `|${columns.map((column) => (column.align === 'right' ? '---:' : ':---')).join('|')}|`,
+    ...rows.map((row) => `| ${row.map(escape).join(' | ')} |`),
+  ];
+}
+
+const COLUMNS: Column[] = [
+  { header: 'Layer', align: 'left' },
+  { header: 'Type', align: 'left' },
+  { header: 'Output shape', align: 'left' },
+  { header: 'Params', align: 'right' },
+  { header: 'MACs', align: 'right' },
+  { header: '% MACs', align: 'right' },
+  { header: 'RF', align: 'right' },
+  { header: 'Jump', align: 'right' },
+];
+
+function axes(values: readonly number[]): string {
+  const shown = values.map((value) => (Number.isInteger(value) ? String(value) : value.toFixed(2)));
+  return shown.every((value) => value === shown[0]) && shown.length > 1 ? shown[0] : shown.join('x');
+}
+
+function fieldCells(field: ReceptiveField | null): [string, string] {
+  if (!field) return ['', ''];
+  if (field.global) return ['global', ''];
+  return [field.size.join('x'), axes(field.jump)];
+}
+
+/** The cells of a row; `indent` is the text for one level of nesting. */
+function rowCells(row: SummaryRow, indent: string): string[] {
+  const name = indent.repeat(row.level - 1) + row.name;
+  const shape = row.outputShapes.length > 1 ? row.outputShapes.map(formatShape).join(', ') : formatShape(row.outputShape);
+  const [rf, jump] = fieldCells(row.receptiveField);
+  if (row.kind === 'block' && row.expanded) return [name, 'Block', shape, '--', '--', '', rf, jump];
+  const type = row.kind === 'block' ? `Block (${row.layers} layers)` : row.type;
+  return [name, type, shape, withSeparators(row.params), withSeparators(row.macs), percent(row.share), rf, jump];
+}
+
+/** The totals, as [label, figure, note] lines. */
+function totals(s: ModelSummary): [string, string, string][] {
+  const batch = `batch ${s.batchSize}, float32`;
+  return [
+    ['Total params', withSeparators(s.totalParams), ''],
+    ['Trainable params', withSeparators(s.trainableParams), ''],
+    ['Non-trainable params', withSeparators(s.nonTrainableParams), ''],
+    ['MACs', withSeparators(s.macs), `${compact(s.macs)}: multiply-adds of convolutions and dense layers`],
+    ['FLOPs', withSeparators(s.flops), `${compact(s.flops)}: 2 x MACs`],
+    ['Other ops', withSeparators(s.otherOps), `${compact(s.otherOps)}: bias, BatchNorm, activations, pooling, merges`],
+    ['Params size', megabytes(s.paramBytes), 'float32'],
+    ['Input size', megabytes(s.inputBytes), batch],
+    ['Forward activations', megabytes(s.activationBytes), `every layer's output, ${batch}`],
+    ['Peak activations', megabytes(s.peakActivationBytes), `inference, each output freed after its last use, ${batch}`],
+  ];
+}
+
+function heading(s: ModelSummary): string {
+  const inputs = s.inputShapes.map(formatShape).join(', ');
+  const depth = s.depth === null ? "" : `, depth ${s.depth}`;
+  return `Model: ${s.model} (input ${inputs}, batch ${s.batchSize}${depth})`;
+}
+
+function unknownNote(s: ModelSummary): string[] {
+  if (s.unknownLayers.length === 0) return [];
+  const list = s.unknownLayers.map((layer) => `${layer.name} (${layer.type})`).join(', ');
+  return [`Not counted (no cost rule, counted as 0): ${list}`];
+}
+
+/**
+ * The summary as an aligned table for a terminal.
+ *
+ * @example
+ * ```ts
+ * process.stdout.write(renderTable(summary(model)) + '\n');
+ * ```
+ */
+export function renderTable(s: ModelSummary): string {
+  const table = alignColumns(COLUMNS, s.rows.map((row) => rowCells(row, '  ')));
+  const width = table[1].length;
+  const labelWidth = Math.max(...totals(s).map(([label]) => label.length)) + 1;
+  const figureWidth = Math.max(...totals(s).map(([, figure]) => figure.length));
+  const totalLines = totals(s).map(([label, figure, note]) => `${`${label}:`.padEnd(labelWidth)}  ${figure.padStart(figureWidth)}${note ? `  (${note})` : ''}`);
+  return [heading(s), '═'.repeat(width), ...table, '═'.repeat(width), ...totalLines, ...unknownNote(s)].join('\n');
+}
+
+/** The summary as Markdown: a heading, the layer table, the totals table. */
+export function renderMarkdown(s: ModelSummary): string {
+  const layers = markdownTable(COLUMNS, s.rows.map((row) => rowCells(row, '&nbsp;&nbsp;')));
+  const figures = markdownTable(
+    [
+      { header: 'Total', align: 'left' },
+      { header: 'Value', align: 'right' },
+      { header: 'Note', align: 'left' },
+    ],
+    totals(s),
+  );
+  const unknown = unknownNote(s);
+  return [`### ${heading(s)}`, '', ...layers, '', ...figures, ...(unknown.length ? ['', ...unknown] : [])].join('\n');
+}

@@ -1,0 +1,73 @@
+/** `cnn-zoo list`: every registered model with its parameters, MACs, default input size and paper. */
+import { countFlops } from '../analysis/count-flops.js';
+import { countParams } from '../analysis/count-params.js';
+import { compact, formatShape, withSeparators } from '../analysis/format.js';
+import { alignColumns, markdownTable, type Column } from '../analysis/render.js';
+import { buildModel, parseModelOptions, type Paper } from '../models/model-definition.js';
+import { getModelDefinition, listModels } from '../models/registry.js';
+import type { CliIO, Format } from './output.js';
+
+/** One model of the list. */
+export interface ListedModel {
+  name: string;
+  totalParams: number;
+  trainableParams: number;
+  macs: number;
+  inputShape: number[];
+  paper: Paper;
+}
+
+/** Every registered model (matching `pattern`, a glob), built with zero weights and counted. */
+export function listedModels(pattern?: string): ListedModel[] {
+  return listModels(pattern).map((name) => {
+    const definition = getModelDefinition(name);
+    const model = buildModel(definition, { initialize: false });
+    try {
+      const params = countParams(model);
+      return {
+        name,
+        totalParams: params.total,
+        trainableParams: params.trainable,
+        macs: countFlops(model).macs,
+        inputShape: [...parseModelOptions(definition, {}).inputShape],
+        paper: definition.paper,
+      };
+    } finally {
+      model.dispose();
+    }
+  });
+}
+
+/** `Title (First et al., 1998)`. */
+export function citation(paper: Paper): string {
+  const authors = paper.authors.split(/,\s*|\s+and\s+/).filter(Boolean);
+  const first = authors[0] ?? paper.authors;
+  return `${paper.title} (${first}${authors.length > 1 ? ' et al.' : ''}, ${paper.year})`;
+}
+
+const COLUMNS: Column[] = [
+  { header: 'Model', align: 'left' },
+  { header: 'Params', align: 'right' },
+  { header: 'Trainable', align: 'right' },
+  { header: 'MACs', align: 'right' },
+  { header: 'Input', align: 'left' },
+  { header: 'Paper', align: 'left' },
+];
+
+export function runList(io: CliIO, options: { format: Format; pattern?: string }): void {
+  const models = listedModels(options.pattern);
+  if (options.format === 'json') {
+    io.stdout(`${JSON.stringify(models, null, 2)}\n`);
+    return;
+  }
+  const rows = models.map((model) => [
+    model.name,
+    withSeparators(model.totalParams),
+    withSeparators(model.trainableParams),
+    compact(model.macs),
+    formatShape(model.inputShape),
+    options.format === 'markdown' ? `[${citation(model.paper)}](${model.paper.url})` : citation(model.paper),
+  ]);
+  const lines = options.format === 'markdown' ? markdownTable(COLUMNS, rows) : alignColumns(COLUMNS, rows);
+  io.stdout(`${lines.join('\n')}\n`);
+}

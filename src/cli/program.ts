@@ -1,0 +1,135 @@
+/**
+ * The `cnn-zoo` command line: `list`, `summary`, `flops`, each with `--help`.
+ *
+ * A summary runs nothing and reads no weight, so models are built with zero weights on the `cpu`
+ * backend: a fresh Float32Array of zeros costs nothing until it is touched, whereas the wasm heap
+ * would copy every weight in (half a gigabyte for VGG-19). That keeps `cnn-zoo summary vgg19` as
+ * fast as `cnn-zoo summary lenet5`.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { useBackend } from '../backend.js';
+import { tf } from '../tf.js';
+import { describeFailure, EXIT_OK, EXIT_USAGE, oneLine } from './errors.js';
+import { runFlops } from './flops.js';
+import { runList } from './list.js';
+import { FORMATS, processIO, type CliIO, type Format } from './output.js';
+import { runSummary } from './summary.js';
+import { version } from '../../package.json';
+
+const MODEL_ARGUMENT = 'a model name (see `cnn-zoo list`) or a config file, e.g. path/to/config.json';
+
+const CONFIG_HELP = `
+A config file is JSON naming a model and its builder options; flags override the options:
+  { "model": "resnet34", "options": { "numClasses": 10, "inputShape": [160, 160, 3] } }`;
+
+function formatOption(): Option {
+  return new Option('--format <format>', 'output format').choices(FORMATS).default('table');
+}
+
+/** The model options every model command takes; they go through the builder's own schema. */
+function addModelOptions(command: Command): Command {
+  return command
+    .option('--input <HxWxC>', 'input shape, e.g. 224x224x3 (HxW keeps the default channels)')
+    .option('--classes <n>', 'number of classes of the classifier')
+    .option('--variant <name>', "the family's variant, for families that have one")
+    .option('--batch <n>', 'batch size for the MACs and memory figures (default 1)');
+}
+
+/** Analysis does no math: the cpu backend makes zero weights free (see the module comment). */
+async function analysisBackend(): Promise<void> {
+  // Production mode also silences TF.js's console advice to install tfjs-node.
+  tf.enableProdMode();
+  await useBackend('cpu');
+}
+
+function createProgram(io: CliIO): Command {
+  const program = new Command('cnn-zoo')
+    .description('The classic CNNs as TensorFlow.js models: list them, summarise them, count their MACs.')
+    .version(version, '-v, --version')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout(text),
+      writeErr: (text) => io.stderr(text),
+      // Commander's own errors (unknown option, missing argument...) on one line, like ours.
+      outputError: (text, write) => write(`${oneLine(text).replace(/\(Did you mean/, '(did you mean')}\n`),
+    })
+    .showSuggestionAfterError(true)
+    .allowExcessArguments(false);
+
+  program
+    .command('list')
+    .description('every model with its parameters, MACs, default input size and paper')
+    .argument('[pattern]', 'only the names matching this glob, e.g. "resnet*"')
+    .addOption(formatOption())
+    .action(async (pattern: string | undefined, flags: { format: Format }) => {
+      await analysisBackend();
+      runList(io, { format: flags.format, pattern });
+    });
+
+  addModelOptions(
+    program
+      .command('summary')
+      .description('the per-layer table: output shapes, parameters, MACs, receptive fields, totals and memory')
+      .argument('<model>', MODEL_ARGUMENT),
+  )
+    .option('--depth <n>', 'levels of blocks to show; deeper blocks fold into one row (default: every layer)')
+    .addOption(formatOption())
+    .addHelpText(
+      'after',
+      `
+Examples:
+  cnn-zoo summary resnet34
+  cnn-zoo summary resnet34 --depth 1
+  cnn-zoo summary vgg16 --input 160x160 --classes 10 --format markdown
+  cnn-zoo summary my-model.json --format json
+${CONFIG_HELP}`,
+    )
+    .action(async (model: string, flags) => {
+      await analysisBackend();
+      runSummary(io, model, flags);
+    });
+
+  addModelOptions(
+    program.command('flops').description('the MACs of a forward pass, broken down by layer type').argument('<model>', MODEL_ARGUMENT),
+  )
+    .addOption(formatOption())
+    .addHelpText(
+      'after',
+      `
+MACs follow torchvision: multiply-adds of convolutions and dense layers; other operations are
+counted apart.
+
+Examples:
+  cnn-zoo flops mobilenetV2
+  cnn-zoo flops resnet34 --batch 32 --format json
+${CONFIG_HELP}`,
+    )
+    .action(async (model: string, flags) => {
+      await analysisBackend();
+      runFlops(io, model, flags);
+    });
+
+  return program;
+}
+
+/**
+ * Runs the command line on `args` (without `node` and the script) and returns the exit code:
+ * 0 done, 2 a usage or configuration error (one line on stderr), 1 a bug.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await runCli(process.argv.slice(2));
+ * ```
+ */
+export async function runCli(args: readonly string[], io: CliIO = processIO): Promise<number> {
+  const program = createProgram(io);
+  try {
+    await program.parseAsync([...args], { from: 'user' });
+    return EXIT_OK;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    const failure = describeFailure(error);
+    io.stderr(`${failure.message}\n`);
+    return failure.exitCode;
+  }
+}
