@@ -3,5 +3,7 @@
  * comparable on a noisy machine.
  */
 import { benchBuildTimes } from './build-times.js';
+import { benchSummary } from './summary.js';
 
 await benchBuildTimes();
+await benchSummary();

@@ -54,3 +54,4 @@ export {
   type ReadFolderOptions,
   type WeightsFolder,
 } from './weights/index.js';
+export * from './analysis/index.js';
