@@ -55,3 +55,5 @@ export {
   type WeightsFolder,
 } from './weights/index.js';
 export * from './analysis/index.js';
+export { progressBar, type ProgressBarOptions } from './training/progress-bar.js';
+export { trainingCurveSvg, type CurveSeries } from './training/training-curve.js';
