@@ -80,9 +80,23 @@ function issueToError(schema: z.ZodType, issue: z.core.$ZodIssue, prefix: string
 }
 
 /**
- * Validates `input` against `schema` and returns the parsed value with its defaults filled in, or
- * throws a {@link ConfigError} for the first problem, naming the field, the rule and the value.
- * `prefix` is prepended to field paths (for example the CLI's flag names or a config file's key).
+ * Validates `input` against a zod `schema` and returns the parsed value with its defaults filled
+ * in, or throws a {@link ConfigError} for the first problem, naming the field, the rule and the
+ * value received. An unknown key (every zoo schema is strict) gets a "did you mean" hint.
+ *
+ * @param schema - Any zod schema; the zoo's are the `*OptionsSchema` and `*ArchitectureSchema` exports.
+ * @param input - The value to check; `undefined` or `null` is read as `{}`.
+ * @param prefix - Prepended to field paths in errors (a CLI flag's name, a config file's key). Default `''`.
+ * @returns The parsed value (zod's output type: defaults filled in, transforms applied).
+ *
+ * @example
+ * ```ts
+ * const options = parseConfig(ResNet18OptionsSchema, { numClasses: 10 });
+ * options.inputShape; // [224, 224, 3], the default
+ * parseConfig(ResNet18OptionsSchema, { numClases: 10 }); // ConfigError: numClases: unknown option; did you mean 'numClasses'? ...
+ * ```
+ *
+ * @category Options
  */
 export function parseConfig<S extends z.ZodType>(schema: S, input: unknown, prefix = ''): z.output<S> {
   const result = schema.safeParse(input ?? {}, { reportInput: true });

@@ -4,8 +4,14 @@
  *
  * @example
  * ```ts
- * try { resnet34({ numClasses: 0 }); } catch (e) { if (e instanceof ConfigError) console.log(e.field); }
+ * try {
+ *   resnet34({ numClasses: 0 });
+ * } catch (e) {
+ *   if (e instanceof ConfigError) console.log(e.field, e.message); // 'numClasses', 'numClasses: must be a positive integer, received 0'
+ * }
  * ```
+ *
+ * @category Errors
  */
 export class ConfigError extends Error {
   /** Dotted path of the offending option (`numClasses`, `architecture.layers.2`), or '' for the whole config. */
@@ -26,6 +32,8 @@ export class ConfigError extends Error {
  * ```ts
  * await useBackend('tensorflow').catch((e) => e instanceof BackendError && console.error(e.message));
  * ```
+ *
+ * @category Errors
  */
 export class BackendError extends Error {
   constructor(message: string) {

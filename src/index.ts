@@ -9,12 +9,12 @@ export { ConfigError, BackendError } from './errors.js';
 export { parseConfig } from './config.js';
 export { convOutputSize, poolOutputSize, convTransposeOutputSize, paddingAmounts, effectiveKernel, type Padding, type ConvArithmeticArgs } from './conv-arithmetic.js';
 export { type InitSpec, type InitContext, SeededInitializer } from './init.js';
-export type { Net, Shape, PlannedLayer, NetDescription, NetGraph, Activation } from './net/net.js';
+export type { Net, Shape, PlannedLayer, NetDescription, NetGraph, Activation, ConvSpec, DepthwiseSpec, BatchNormSpec, PoolSpec, DenseSpec, CustomLayerSpec } from './net/net.js';
 export { buildModel, planModel, parseModelOptions, type ModelDefinition, type Paper } from './models/model-definition.js';
 export { listModels, registerModel, getModelDefinition } from './models/registry.js';
 export { createModel, type CreateModelOptions } from './models/create-model.js';
 export { pretrainedWeights } from './weights/pretrained.js';
-export { modelOptionsSchema, type CommonOptions } from './options.js';
+export { modelOptionsSchema, type CommonOptions, type CommonDefaults } from './options.js';
 export * from './models/lenet5.js';
 export * from './models/alexnet.js';
 export * from './models/googlenet.js';
@@ -34,7 +34,6 @@ export {
   loadModel,
   loadWeights,
   fileSystem,
-  readWeightsFolder,
   WeightsError,
   WeightsManifestSchema,
   WeightsFileSchema,
@@ -52,7 +51,6 @@ export {
   type LoadOptions,
   type FileSystemHandlerOptions,
   type ReadFolderOptions,
-  type WeightsFolder,
 } from './weights/index.js';
 export * from './analysis/index.js';
 export { progressBar, type ProgressBarOptions } from './training/progress-bar.js';

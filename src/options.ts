@@ -6,10 +6,23 @@ import { z } from 'zod';
 import { inputShapeSchema, positiveInt, rate } from './config.js';
 import { freshSeed, type InitContext } from './init.js';
 
-/** A family's defaults for the shared options. */
+/**
+ * A family's defaults for the shared options that differ between families; the others have the
+ * same default everywhere (`includeTop` true, `classifierActivation` 'softmax', `initialize` true).
+ *
+ * @example
+ * ```ts
+ * const imagenet: CommonDefaults = { numClasses: 1000, inputShape: [224, 224, 3], dropout: 0 };
+ * ```
+ *
+ * @category Options
+ */
 export interface CommonDefaults {
+  /** Default of `numClasses`. */
   numClasses: number;
+  /** Default of `inputShape`, `[height, width, channels]`. */
   inputShape: [number, number, number];
+  /** Default of `dropout`. */
   dropout: number;
 }
 
@@ -19,43 +32,81 @@ export const classifierActivations = ['softmax', 'sigmoid', 'linear'] as const;
 /** The shared option fields, each documented, defaults in the schema. */
 export function commonOptionFields(defaults: CommonDefaults) {
   return {
-    /** Number of classes of the classifier. */
+    /** Number of classes of the classifier. Default: the family's (1000 for the ImageNet models, 10 for LeNet-5). */
     numClasses: positiveInt().default(defaults.numClasses).describe('number of classes of the classifier'),
-    /** `[height, width, channels]` of one input image. */
+    /**
+     * `[height, width, channels]` of one input image. Default: the family's (224x224x3 for the
+     * ImageNet models, 32x32x1 for LeNet-5). An input too small for the network is refused before
+     * anything is built, naming the layer and the arithmetic.
+     */
     inputShape: inputShapeSchema.default(defaults.inputShape).describe('[height, width, channels] of one input image'),
-    /** `false` leaves the classifier off: the model ends with the last feature map (or `pooling`). */
+    /** `false` leaves the classifier off: the model ends with the last feature map (or `pooling`). Default `true`. */
     includeTop: z.boolean({ error: 'must be true or false' }).default(true).describe('include the classifier'),
-    /** With `includeTop: false`, pool the last feature map to a vector: 'avg' or 'max'. */
+    /** With `includeTop: false`, pool the last feature map to a vector: 'avg' or 'max'. Default: no pooling. */
     pooling: z.enum(['avg', 'max'], { error: "must be 'avg' or 'max'" }).optional().describe('global pooling when the top is left off'),
-    /** Activation of the output layer ('linear' gives logits). */
+    /** Activation of the output layer: 'softmax' (default), 'sigmoid', or 'linear' (logits). */
     classifierActivation: z
       .enum(classifierActivations, { error: `must be one of ${classifierActivations.map((a) => `'${a}'`).join(', ')}` })
       .default('softmax')
       .describe('activation of the output layer'),
-    /** Dropout rate before (or inside) the classifier. */
+    /** Dropout rate before (or inside) the classifier, in [0, 1). Default: the family's (0 where Keras has none). */
     dropout: rate().default(defaults.dropout).describe('dropout rate in the classifier'),
-    /** Seed of the random initialisation; the same seed gives the same weights. */
+    /** Seed of the random initialisation; the same seed gives the same weights. Default: a fresh random seed. */
     seed: z.number({ error: 'must be an integer' }).int({ error: 'must be an integer' }).optional().describe('seed of the random initialisation'),
-    /** `false` skips random initialisation (weights start at zero): for analysis, or before loading weights. */
+    /** `false` skips random initialisation (weights start at zero): for analysis, or before loading weights. Default `true`. */
     initialize: z.boolean({ error: 'must be true or false' }).default(true).describe('draw random initial weights'),
   };
 }
 
-/** The parsed shared options, as every family's parsed config contains them. */
+/**
+ * The parsed shared options, as every family's parsed config contains them (defaults filled in).
+ * Every builder takes these, under the same names (Keras Applications' `classes`, `input_shape`,
+ * `include_top`, `pooling`, `classifier_activation`, in camelCase).
+ *
+ * @example
+ * ```ts
+ * const shared: CommonOptions = parseModelOptions(resnet18Definition, { numClasses: 10 });
+ * ```
+ *
+ * @category Options
+ */
 export interface CommonOptions {
+  /** Number of classes of the classifier. */
   numClasses: number;
+  /** `[height, width, channels]` of one input image. */
   inputShape: [number, number, number];
+  /** Whether the classifier is built. */
   includeTop: boolean;
+  /** Global pooling of the last feature map when `includeTop` is false; absent: none. */
   pooling?: 'avg' | 'max';
+  /** Activation of the output layer. */
   classifierActivation: (typeof classifierActivations)[number];
+  /** Dropout rate in the classifier. */
   dropout: number;
+  /** Seed of the random initialisation, if one was given. */
   seed?: number;
+  /** Whether weights are drawn at random (false: zeros). */
   initialize: boolean;
 }
 
 /**
- * A family's strict options schema: the shared fields plus its own. Unknown keys are rejected, and
- * `pooling` only makes sense without the top.
+ * A family's strict options schema: the shared fields (see {@link CommonOptions}) with the
+ * family's defaults, plus its own fields. A family field of the same name replaces the shared
+ * one. Unknown keys are rejected, and `pooling` only makes sense without the top.
+ *
+ * @param defaults - The family's defaults for `numClasses`, `inputShape` and `dropout`.
+ * @param familyFields - The family's own zod fields, each with a doc comment (it is what the reference shows).
+ *
+ * @example
+ * ```ts
+ * const TinyOptionsSchema = modelOptionsSchema(
+ *   { numClasses: 10, inputShape: [32, 32, 3], dropout: 0 },
+ *   { width: z.number().int().positive().default(16) },
+ * );
+ * parseConfig(TinyOptionsSchema, {}).width; // 16
+ * ```
+ *
+ * @category Options
  */
 export function modelOptionsSchema<F extends z.ZodRawShape>(defaults: CommonDefaults, familyFields: F) {
   // A family field replaces the shared one of the same name (AlexNet's `inputShape`, whose default

@@ -16,9 +16,19 @@ import { getModelDefinition } from './registry.js';
 /** Options that change no weight, so a user may set them freely on top of loaded weights. */
 const FREE_WITH_WEIGHTS = new Set(['dropout', 'classifierActivation', 'seed', 'initialize']);
 
-/** What createModel takes: the builder's options plus `weights`. */
+/**
+ * What {@link createModel} takes: the builder's options (checked by the model's own schema) plus
+ * `weights`.
+ *
+ * @example
+ * ```ts
+ * const options: CreateModelOptions = { weights: 'mnist', classifierActivation: 'linear' };
+ * ```
+ *
+ * @category Registry
+ */
 export type CreateModelOptions = Record<string, unknown> & {
-  /** Shipped weights by name (see `pretrainedWeights`), or the path of a folder written by `saveModel`. */
+  /** Shipped weights by name (see {@link pretrainedWeights}), or the path of a folder written by {@link saveModel}. Default: none (random initialisation). */
   weights?: string;
 };
 
@@ -44,6 +54,8 @@ function weightsFolder(name: string, weights: string): string {
  * const fresh = await createModel('resnet18', { numClasses: 10 });
  * const trained = await createModel('lenet5', { weights: 'mnist' });
  * ```
+ *
+ * @category Registry
  */
 export async function createModel(name: string, options: CreateModelOptions = {}): Promise<tf.LayersModel> {
   const { weights, ...builderOptions } = options;

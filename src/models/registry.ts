@@ -20,8 +20,11 @@ const registry = new Map<string, ModelDefinition>();
  *
  * @example
  * ```ts
- * registerModel({ ...resnet18Definition, name: 'my-resnet' });
+ * registerModel({ ...resnet18Definition, name: 'my-resnet' } as unknown as ModelDefinition);
+ * listModels('my-*'); // ['my-resnet']
  * ```
+ *
+ * @category Registry
  */
 export function registerModel(definition: ModelDefinition): void {
   if (registry.has(definition.name)) throw new ConfigError('name', `a model named '${definition.name}' is already registered`);
@@ -47,7 +50,10 @@ for (const definition of [
  * @example
  * ```ts
  * listModels('mobilenet*'); // ['mobilenetV1', 'mobilenetV2']
+ * listModels();             // every registered name
  * ```
+ *
+ * @category Registry
  */
 export function listModels(pattern?: string): string[] {
   const names = [...registry.keys()];
@@ -62,8 +68,10 @@ export function listModels(pattern?: string): string[] {
  *
  * @example
  * ```ts
- * getModelDefinition('resnet34').paper.url;
+ * getModelDefinition('resnet34').paper.url; // 'https://arxiv.org/abs/1512.03385'
  * ```
+ *
+ * @category Registry
  */
 export function getModelDefinition(name: string): ModelDefinition {
   const definition = registry.get(name);
