@@ -17,22 +17,81 @@ import type { ResNetArchitecture } from '../src/models/resnet.js';
 
 const widths: number[] = [64, 128, 256, 512];
 
-/** Table 1, "18-layer": basic blocks, [2, 2, 2, 2]. */
+/**
+ * Table 1, "18-layer": basic blocks, [2, 2, 2, 2].
+ *
+ * @example
+ * ```ts
+ * const same = resnet({ architecture: resnet18Architecture }); // what resnet18() builds
+ * ```
+ *
+ * @category ResNet
+ */
 export const resnet18Architecture: ResNetArchitecture = { block: 'basic', layers: [2, 2, 2, 2], widths };
-/** Table 1, "34-layer": basic blocks, [3, 4, 6, 3]. */
+/**
+ * Table 1, "34-layer": basic blocks, [3, 4, 6, 3].
+ *
+ * @example
+ * ```ts
+ * const same = resnet({ architecture: resnet34Architecture }); // what resnet34() builds
+ * ```
+ *
+ * @category ResNet
+ */
 export const resnet34Architecture: ResNetArchitecture = { block: 'basic', layers: [3, 4, 6, 3], widths };
-/** Table 1, "50-layer": bottleneck blocks, [3, 4, 6, 3]. */
+/**
+ * Table 1, "50-layer": bottleneck blocks, [3, 4, 6, 3].
+ *
+ * @example
+ * ```ts
+ * const same = resnet({ architecture: resnet50Architecture }); // what resnet50() builds
+ * ```
+ *
+ * @category ResNet
+ */
 export const resnet50Architecture: ResNetArchitecture = { block: 'bottleneck', layers: [3, 4, 6, 3], widths };
-/** Table 1, "101-layer": bottleneck blocks, [3, 4, 23, 3]. */
+/**
+ * Table 1, "101-layer": bottleneck blocks, [3, 4, 23, 3]. 44.5M parameters.
+ *
+ * @example
+ * ```ts
+ * const r101 = resnet({ architecture: resnet101Architecture });
+ * ```
+ *
+ * @category ResNet
+ */
 export const resnet101Architecture: ResNetArchitecture = { block: 'bottleneck', layers: [3, 4, 23, 3], widths };
-/** Table 1, "152-layer": bottleneck blocks, [3, 8, 36, 3]. */
+/**
+ * Table 1, "152-layer": bottleneck blocks, [3, 8, 36, 3]. 60.2M parameters.
+ *
+ * @example
+ * ```ts
+ * const r152 = resnet({ architecture: resnet152Architecture });
+ * ```
+ *
+ * @category ResNet
+ */
 export const resnet152Architecture: ResNetArchitecture = { block: 'bottleneck', layers: [3, 8, 36, 3], widths };
 
-/** All of Table 1's columns, by depth. */
+/**
+ * All of Table 1's columns, by depth.
+ *
+ * @example
+ * ```ts
+ * const model = resnet({ architecture: resnetArchitectures[101], numClasses: 10 });
+ * ```
+ *
+ * @category ResNet
+ */
 export const resnetArchitectures = {
+  /** ResNet-18. */
   18: resnet18Architecture,
+  /** ResNet-34. */
   34: resnet34Architecture,
+  /** ResNet-50. */
   50: resnet50Architecture,
+  /** ResNet-101. */
   101: resnet101Architecture,
+  /** ResNet-152. */
   152: resnet152Architecture,
 } as const;

@@ -20,13 +20,31 @@ import type { VggArchitecture } from '../src/models/vgg.js';
 
 const fc: number[] = [4096, 4096];
 
-/** Table 1, column A: 11 weight layers (VGG-11). */
+/**
+ * Table 1, column A: 11 weight layers (VGG-11).
+ *
+ * @example
+ * ```ts
+ * const vgg11 = vgg({ architecture: vggA });
+ * ```
+ *
+ * @category VGG
+ */
 export const vggA: VggArchitecture = {
   stages: [[64], [128], [256, 256], [512, 512], [512, 512]],
   fc,
 };
 
-/** Table 1, column B: 13 weight layers (VGG-13). */
+/**
+ * Table 1, column B: 13 weight layers (VGG-13).
+ *
+ * @example
+ * ```ts
+ * const vgg13 = vgg({ architecture: vggB });
+ * ```
+ *
+ * @category VGG
+ */
 export const vggB: VggArchitecture = {
   stages: [
     [64, 64],
@@ -38,7 +56,16 @@ export const vggB: VggArchitecture = {
   fc,
 };
 
-/** Table 1, column C: 16 weight layers, the third conv of stages 3-5 is a 1x1 ("conv1-N"). */
+/**
+ * Table 1, column C: 16 weight layers, the third conv of stages 3-5 is a 1x1 ("conv1-N").
+ *
+ * @example
+ * ```ts
+ * const vgg16c = vgg({ architecture: vggC });
+ * ```
+ *
+ * @category VGG
+ */
 export const vggC: VggArchitecture = {
   stages: [
     [64, 64],
@@ -50,7 +77,16 @@ export const vggC: VggArchitecture = {
   fc,
 };
 
-/** Table 1, column D: 16 weight layers (VGG-16, Keras's and torchvision's `vgg16`). */
+/**
+ * Table 1, column D: 16 weight layers (VGG-16, Keras's and torchvision's `vgg16`).
+ *
+ * @example
+ * ```ts
+ * const same = vgg({ architecture: vggD }); // what vgg16() builds
+ * ```
+ *
+ * @category VGG
+ */
 export const vggD: VggArchitecture = {
   stages: [
     [64, 64],
@@ -62,7 +98,16 @@ export const vggD: VggArchitecture = {
   fc,
 };
 
-/** Table 1, column E: 19 weight layers (VGG-19, Keras's and torchvision's `vgg19`). */
+/**
+ * Table 1, column E: 19 weight layers (VGG-19, Keras's and torchvision's `vgg19`).
+ *
+ * @example
+ * ```ts
+ * const same = vgg({ architecture: vggE }); // what vgg19() builds
+ * ```
+ *
+ * @category VGG
+ */
 export const vggE: VggArchitecture = {
   stages: [
     [64, 64],
@@ -74,5 +119,27 @@ export const vggE: VggArchitecture = {
   fc,
 };
 
-/** All of Table 1's columns (but A-LRN), by the paper's letters. */
-export const vggConfigurations = { A: vggA, B: vggB, C: vggC, D: vggD, E: vggE } as const;
+/**
+ * All of Table 1's columns (but A-LRN), by the paper's letters.
+ *
+ * @example
+ * ```ts
+ * for (const [letter, architecture] of Object.entries(vggConfigurations)) {
+ *   console.log(letter, planModel(vggDefinition, { architecture }).length);
+ * }
+ * ```
+ *
+ * @category VGG
+ */
+export const vggConfigurations = {
+  /** Column A, VGG-11. */
+  A: vggA,
+  /** Column B, VGG-13. */
+  B: vggB,
+  /** Column C, VGG-16 with three 1x1 convolutions. */
+  C: vggC,
+  /** Column D, VGG-16. */
+  D: vggD,
+  /** Column E, VGG-19. */
+  E: vggE,
+} as const;

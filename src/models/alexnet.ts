@@ -31,99 +31,259 @@ const layerName = z.string().regex(/^[a-z][a-z0-9_]*$/, { error: 'must be a lowe
 const nonNegativeInt = () =>
   z.number({ error: 'must be a non-negative integer' }).int({ error: 'must be a non-negative integer' }).min(0, { error: 'must be a non-negative integer' });
 
-/** One row of the convolutional part. Every conv is followed by a ReLU. */
+/**
+ * One row of AlexNet's convolutional part: a convolution (followed by a ReLU), a local response
+ * normalisation, or a max pool.
+ *
+ * @example
+ * ```ts
+ * const conv1 = AlexNetFeatureSchema.parse({ type: 'conv', name: 'conv1', filters: 96, kernelSize: 11, strides: 4 });
+ * ```
+ *
+ * @category AlexNet
+ */
 export const AlexNetFeatureSchema = z.discriminatedUnion(
   'type',
   [
+    /** A convolution with a fused ReLU. */
     z.strictObject({
+      /** A convolution. */
       type: z.literal('conv'),
+      /** Layer name (`conv1`). */
       name: layerName,
+      /** Output channels (for all groups together). */
       filters: positiveInt(),
+      /** Square kernel size. */
       kernelSize: positiveInt(),
+      /** Stride. Default 1. */
       strides: positiveInt().default(1),
-      /** PyTorch's padding: this many zeros on every side. */
+      /** PyTorch's padding: this many zeros on every side. Default 0. */
       padding: nonNegativeInt().default(0),
-      /** Split into the `groups` option's number of groups (the paper's two GPUs). */
+      /** Split into the `groups` option's number of groups (the paper's two GPUs). Default false. */
       grouped: z.boolean({ error: 'must be true or false' }).default(false),
     }),
     /** Local response normalisation across channels, in the paper's notation (Section 3.3). */
     z.strictObject({
+      /** Local response normalisation ({@link LocalResponseNormalization}). */
       type: z.literal('lrn'),
+      /** Layer name (`lrn1`). */
       name: layerName,
+      /** n: channels in the sum, odd (the paper: 5). */
       size: positiveInt().refine((n) => n % 2 === 1, { error: 'must be an odd positive integer' }),
+      /** k: the additive constant (the paper: 2). */
       k: z.number({ error: 'must be a non-negative number' }).min(0, { error: 'must be a non-negative number' }),
+      /** α: multiplies the raw sum of squares (the paper: 1e-4). */
       alpha: positiveNumber(),
+      /** β: the exponent (the paper: 0.75). */
       beta: positiveNumber(),
     }),
-    z.strictObject({ type: z.literal('maxPool'), name: layerName, poolSize: positiveInt(), strides: positiveInt() }),
+    /** A max pool, 'valid' (the paper's overlapping 3x3/2 pools, Section 3.4). */
+    z.strictObject({
+      /** Max pooling. */
+      type: z.literal('maxPool'),
+      /** Layer name (`pool1`). */
+      name: layerName,
+      /** Square window size. */
+      poolSize: positiveInt(),
+      /** Stride. */
+      strides: positiveInt(),
+    }),
   ],
   { error: "must be a layer with type 'conv', 'lrn' or 'maxPool'" },
 );
 
-/** One row of the classifier, before `predictions`. Every dense layer is followed by a ReLU. */
+/**
+ * One row of AlexNet's classifier, before `predictions`: torchvision's adaptive average pool (first
+ * row only), a dropout, or a dense layer (followed by a ReLU).
+ *
+ * @example
+ * ```ts
+ * const fc6 = AlexNetClassifierSchema.parse({ type: 'dense', name: 'fc6', units: 4096 });
+ * ```
+ *
+ * @category AlexNet
+ */
 export const AlexNetClassifierSchema = z.discriminatedUnion(
   'type',
   [
     /** PyTorch's AdaptiveAvgPool2d(outputSize): any map (at least that big) to outputSize x outputSize. */
-    z.strictObject({ type: z.literal('adaptiveAvgPool'), name: layerName, outputSize: positiveInt() }),
+    z.strictObject({
+      /** Adaptive average pooling ({@link AdaptiveAveragePooling2D}); only as the first row. */
+      type: z.literal('adaptiveAvgPool'),
+      /** Layer name (`avgpool`). */
+      name: layerName,
+      /** Output height and width (torchvision: 6). */
+      outputSize: positiveInt(),
+    }),
     /** Dropout at the `dropout` option's rate. */
-    z.strictObject({ type: z.literal('dropout'), name: layerName }),
-    z.strictObject({ type: z.literal('dense'), name: layerName, units: positiveInt() }),
+    z.strictObject({
+      /** Dropout; left out when the `dropout` option is 0. */
+      type: z.literal('dropout'),
+      /** Layer name (`dropout6`: dropout on fc6's output). */
+      name: layerName,
+    }),
+    /** A fully connected layer with a fused ReLU. */
+    z.strictObject({
+      /** Fully connected. */
+      type: z.literal('dense'),
+      /** Layer name (`fc6`). */
+      name: layerName,
+      /** Output units. */
+      units: positiveInt(),
+    }),
   ],
   { error: "must be a layer with type 'adaptiveAvgPool', 'dropout' or 'dense'" },
 );
 
-/** How the weights start. */
+/**
+ * How AlexNet's weights start: PyTorch's default (torchvision), or the paper's normal rule.
+ *
+ * @example
+ * ```ts
+ * const paper = AlexNetInitSchema.parse({ rule: 'normal', std: 0.01, biasOnes: ['conv2', 'conv4', 'conv5', 'fc6', 'fc7'] });
+ * ```
+ *
+ * @category AlexNet
+ */
 export const AlexNetInitSchema = z.discriminatedUnion(
   'rule',
   [
     /** PyTorch's default for nn.Conv2d / nn.Linear: weights and biases uniform in ±1/sqrt(fanIn). */
-    z.strictObject({ rule: z.literal('torchDefault') }),
+    z.strictObject({
+      /** PyTorch's default. */
+      rule: z.literal('torchDefault'),
+    }),
     /** The paper's: weights N(0, std²), biases 1 in the layers named in `biasOnes`, 0 elsewhere. */
-    z.strictObject({ rule: z.literal('normal'), std: positiveNumber(), biasOnes: z.array(layerName).default([]) }),
+    z.strictObject({
+      /** The paper's rule (Section 5). */
+      rule: z.literal('normal'),
+      /** Standard deviation of the weights (the paper: 0.01). */
+      std: positiveNumber(),
+      /** The conv and dense layers whose biases start at 1 (the paper: conv2, conv4, conv5, fc6, fc7). Default none. */
+      biasOnes: z.array(layerName).default([]),
+    }),
   ],
   { error: "must be { rule: 'torchDefault' } or { rule: 'normal', std, biasOnes }" },
 );
 
+/**
+ * An AlexNet table: its input size, convolutional rows, classifier rows and init rule. The two
+ * tables are `alexnetPaper` and `alexnetTorchvision` in `architectures/alexnet.ts`, parsed in
+ * {@link alexnetArchitectures}.
+ *
+ * @example
+ * ```ts
+ * // torchvision's AlexNet without its adaptive pool, for a fixed 224 input:
+ * const base = alexnetArchitectures.torchvision;
+ * const fixed = AlexNetArchitectureSchema.parse({ ...base, classifier: base.classifier.slice(1) });
+ * const model = alexnet({ architecture: fixed });
+ * ```
+ *
+ * @category AlexNet
+ */
 export const AlexNetArchitectureSchema = z.strictObject({
   /** The input the table is designed for; the default of the `inputShape` option. */
   inputShape: inputShapeSchema,
+  /** The convolutional part, in order ({@link AlexNetFeatureSchema} rows). */
   features: z.array(AlexNetFeatureSchema).min(1, { error: 'must list at least one layer' }),
+  /** The classifier before `predictions`, in order ({@link AlexNetClassifierSchema} rows). */
   classifier: z.array(AlexNetClassifierSchema).superRefine((rows, context) => {
     const late = rows.findIndex((row, i) => row.type === 'adaptiveAvgPool' && i > 0);
     if (late >= 0) context.addIssue({ code: 'custom', path: [late], message: 'an adaptiveAvgPool row must come first (it pools the feature map)', input: rows[late] });
   }),
+  /** How the weights start ({@link AlexNetInitSchema}). */
   init: AlexNetInitSchema,
 });
+/**
+ * An AlexNet table as parsed (defaults filled in): what {@link alexnetArchitectures} holds.
+ *
+ * @example
+ * ```ts
+ * const { inputShape }: AlexNetArchitecture = alexnetArchitectures.paper; // [227, 227, 3]
+ * ```
+ *
+ * @useDeclaredType
+ * @category AlexNet
+ */
 export type AlexNetArchitecture = z.output<typeof AlexNetArchitectureSchema>;
+/**
+ * An AlexNet table as written (defaulted fields may be left out): what `architecture` takes.
+ *
+ * @example
+ * ```ts
+ * const table: AlexNetArchitectureInput = { ...alexnetArchitectures.torchvision, init: { rule: 'normal', std: 0.01 } };
+ * ```
+ *
+ * @useDeclaredType
+ * @category AlexNet
+ */
 export type AlexNetArchitectureInput = z.input<typeof AlexNetArchitectureSchema>;
 
-/** The variants' tables, parsed (defaults filled in). */
+/**
+ * The variants' tables, parsed (defaults filled in): `paper` (Krizhevsky et al. 2012, Section 3.5,
+ * Figure 2) and `torchvision` (torchvision's `alexnet`, the single-GPU network of "One weird
+ * trick", https://arxiv.org/abs/1404.5997).
+ *
+ * @example
+ * ```ts
+ * alexnetArchitectures.paper.features.filter((row) => row.type === 'lrn').length; // 2
+ * ```
+ *
+ * @category AlexNet
+ */
 export const alexnetArchitectures: Record<'paper' | 'torchvision', AlexNetArchitecture> = {
   paper: AlexNetArchitectureSchema.parse(alexnetPaper),
   torchvision: AlexNetArchitectureSchema.parse(alexnetTorchvision),
 };
 
-/** Options of {@link alexnet}. */
+/**
+ * Options of {@link alexnet}, as a zod schema: the shared options (defaults: `numClasses` 1000,
+ * `dropout` 0.5) plus `inputShape` (the table's), `variant`, `groups` and `architecture`. Field by
+ * field in {@link AlexNetOptions}.
+ *
+ * @example
+ * ```ts
+ * parseConfig(AlexNetOptionsSchema, { variant: 'paper' }).inputShape; // [227, 227, 3]
+ * ```
+ *
+ * @category AlexNet
+ */
 export const AlexNetOptionsSchema = modelOptionsSchema(
   { numClasses: 1000, inputShape: [224, 224, 3], dropout: 0.5 },
   {
-    /** `[height, width, channels]`; defaults to the table's own (227x227x3 paper, 224x224x3 torchvision). */
+    /**
+     * `[height, width, channels]`; defaults to the table's own (227x227x3 paper, 224x224x3
+     * torchvision). The paper variant flattens pool5, so fc6's fan-in follows the input (9216 at
+     * 227); torchvision's pools to 6x6 and runs from 223 up (its adaptive pool here pools, it does
+     * not upsample).
+     */
     inputShape: inputShapeSchema.optional().describe("[height, width, channels] of one input image; defaults to the architecture's"),
     /**
      * 'torchvision' (default: the AlexNet whose pretrained weights everyone uses) or 'paper' (the
      * 2012 network with LRN and 96-256-384-384-256 filters).
      */
     variant: z.enum(['torchvision', 'paper'], { error: "must be 'torchvision' or 'paper'" }).default('torchvision').describe("the variant: 'torchvision' or 'paper'"),
-    /** Groups of the rows marked `grouped` (the paper's conv2, conv4, conv5): 2 is the paper's two-GPU network. */
+    /** Groups of the rows marked `grouped` (the paper's conv2, conv4, conv5): 2 is the paper's two-GPU network. Default 1. */
     groups: positiveInt().default(1).describe('groups of the grouped convolutions (2: the paper\'s two GPUs)'),
-    /** Your own table; replaces the variant's. */
+    /** Your own table ({@link AlexNetArchitectureInput}); replaces the variant's. Default: the variant's. */
     architecture: AlexNetArchitectureSchema.optional().describe("the layer table; defaults to the variant's"),
   },
 ).transform((options) => {
   const architecture = options.architecture ?? alexnetArchitectures[options.variant];
   return { ...options, architecture, inputShape: options.inputShape ?? architecture.inputShape };
 });
+/**
+ * Options of {@link alexnet}, every one optional: the shared options with AlexNet's defaults
+ * (`numClasses` 1000, `dropout` 0.5, `inputShape` the table's) and AlexNet's own.
+ *
+ * @example
+ * ```ts
+ * const options: AlexNetOptions = { variant: 'paper', groups: 2, numClasses: 100 };
+ * ```
+ *
+ * @useDeclaredType
+ * @category AlexNet
+ */
 export type AlexNetOptions = z.input<typeof AlexNetOptionsSchema>;
 type AlexNetConfig = z.output<typeof AlexNetOptionsSchema>;
 
@@ -250,6 +410,16 @@ function adaptiveAvgPoolSpec(name: string, size: number) {
   };
 }
 
+/**
+ * AlexNet's registry entry (`alexnet`): its options schema, network description and paper.
+ *
+ * @example
+ * ```ts
+ * planModel(alexnetDefinition, { variant: 'paper' }).find((layer) => layer.name === 'pool5')?.outputShape; // [6, 6, 256]
+ * ```
+ *
+ * @category AlexNet
+ */
 export const alexnetDefinition: ModelDefinition<typeof AlexNetOptionsSchema> = {
   name: 'alexnet',
   schema: AlexNetOptionsSchema,
@@ -266,17 +436,38 @@ export const alexnetDefinition: ModelDefinition<typeof AlexNetOptionsSchema> = {
 /**
  * AlexNet.
  *
+ * Paper: Krizhevsky, Sutskever, Hinton, "ImageNet Classification with Deep Convolutional Neural
+ * Networks", NeurIPS 2012, Section 3 and Figure 2
+ * (https://papers.nips.cc/paper/4824-imagenet-classification-with-deep-convolutional-neural-networks).
+ *
  * - `variant: 'torchvision'` (default): torchvision's AlexNet, 224x224x3, 61,100,840 parameters,
  *   numerically faithful to PyTorch (symmetric padding, PyTorch's adaptive-pool bins, PyTorch's
- *   default init).
- * - `variant: 'paper'`: the 2012 network, 227x227x3, with LRN after conv1 and conv2; 62,378,344
- *   parameters, or 60,965,224 with `groups: 2` (conv2, conv4 and conv5 split over the two GPUs).
+ *   default init). It departs from the paper as torchvision does, after Krizhevsky's "One weird
+ *   trick for parallelizing convolutional neural networks" (https://arxiv.org/abs/1404.5997):
+ *   64-192-384-256-256 filters, no LRN, an adaptive average pool to 6x6, dropout before fc6 and
+ *   fc7. One departure from torchvision: the adaptive pool refuses a map smaller than 6x6 (an
+ *   input under 223x223) instead of upsampling it.
+ * - `variant: 'paper'`: the 2012 network, 227x227x3, with LRN after conv1 and conv2, overlapping
+ *   3x3/2 max pools, dropout on fc6's and fc7's outputs, and the paper's init (N(0, 0.01), biases
+ *   1 in conv2, conv4, conv5, fc6, fc7); 62,378,344 parameters, or 60,965,224 with `groups: 2`
+ *   (conv2, conv4 and conv5 split over the two GPUs). Departure: the paper says 224x224, but its
+ *   55x55 conv1 output needs 227 (as in Caffe's reference model).
+ *
+ * Options (all optional, see {@link AlexNetOptions}): `variant` ('torchvision'), `groups` (1),
+ * `architecture` (the variant's table), `inputShape` (the table's), and the shared `numClasses`
+ * (1000), `includeTop` (true), `pooling`, `classifierActivation` ('softmax'), `dropout` (0.5),
+ * `seed` (random), `initialize` (true).
+ *
+ * Layer names: `conv1`..`conv5` (and `conv<i>_pad`), `lrn1`, `lrn2`, `pool1`, `pool2`, `pool5`,
+ * `avgpool`, `flatten`, `fc6`, `fc7`, `dropout<i>` (dropout on layer i's output), `predictions`.
  *
  * @example
  * ```ts
  * const model = alexnet(); // torchvision's
  * const twoGpu = alexnet({ variant: 'paper', groups: 2 });
  * ```
+ *
+ * @category AlexNet
  */
 export function alexnet(options: AlexNetOptions = {}): tf.LayersModel {
   return buildModel(alexnetDefinition, options);

@@ -67,44 +67,123 @@ const layerName = z.string().regex(/^[a-z][a-z0-9_]*$/, { error: 'must be a lowe
 const oddPositiveInt = (why: string) => positiveInt().refine((n) => n % 2 === 1, { error: `must be an odd positive integer (${why})` });
 const oddKernel = () => oddPositiveInt("PyTorch pads k // 2 on each side, which keeps the size only for odd k");
 
-/** One row of Table 1 (plus Figure 3's LRN layers and Section 5's auxiliary classifiers). */
+/**
+ * One row of GoogLeNet's Table 1 (plus Figure 3's LRN layers and Section 5's auxiliary
+ * classifiers): a stem convolution, a max pool, an LRN, an Inception module, or an auxiliary head.
+ *
+ * @example
+ * ```ts
+ * const row = GoogLeNetRowSchema.parse({ type: 'inception', name: 'inception3a', ch1x1: 64, ch3x3red: 96, ch3x3: 128, ch5x5red: 16, ch5x5: 32, poolProj: 32 });
+ * ```
+ *
+ * @category GoogLeNet
+ */
 export const GoogLeNetRowSchema = z.discriminatedUnion(
   'type',
   [
     /** A convolution of the stem (a BasicConv2d in torchvision). */
-    z.strictObject({ type: z.literal('conv'), name: layerName, filters: positiveInt(), kernelSize: oddKernel(), strides: positiveInt() }),
-    /** A max pool between stages. */
-    z.strictObject({ type: z.literal('maxPool'), name: layerName, poolSize: positiveInt(), strides: positiveInt() }),
-    /** Local response normalisation; `alpha` multiplies the raw sum of squares (see src/layers/lrn.ts). */
     z.strictObject({
-      type: z.literal('lrn'),
+      /** A stem convolution ({@link basicConv}). */
+      type: z.literal('conv'),
+      /** Name prefix (`conv1`: layers `conv1_conv`, `conv1_bn`, `conv1_relu`). */
       name: layerName,
+      /** Output channels. */
+      filters: positiveInt(),
+      /** Square kernel size, odd (PyTorch pads k // 2 on each side). */
+      kernelSize: oddKernel(),
+      /** Stride. */
+      strides: positiveInt(),
+    }),
+    /** A max pool between stages. */
+    z.strictObject({
+      /** A max pool (ceil mode in torchvision's variant, see {@link ceilModeMaxPool}; 'same' in the paper's). */
+      type: z.literal('maxPool'),
+      /** Layer name (`maxpool1`). */
+      name: layerName,
+      /** Square window size. */
+      poolSize: positiveInt(),
+      /** Stride. */
+      strides: positiveInt(),
+    }),
+    /** Local response normalisation; `alpha` multiplies the raw sum of squares (see {@link LocalResponseNormalization}). */
+    z.strictObject({
+      /** Local response normalisation. */
+      type: z.literal('lrn'),
+      /** Layer name (`norm1`). */
+      name: layerName,
+      /** Channels in the sum, odd. */
       size: oddPositiveInt('the window is centred on the channel'),
+      /** Multiplies the raw sum of squares (Caffe's alpha divided by `size`). */
       alpha: positiveNumber(),
+      /** The exponent. */
       beta: positiveNumber(),
+      /** The additive constant. */
       k: positiveNumber(),
     }),
     /** An Inception module: Table 1's six columns. */
     z.strictObject({
+      /** An Inception module ({@link inceptionModule}). */
       type: z.literal('inception'),
+      /** Name prefix (`inception3a`). */
       name: layerName,
+      /** Table 1's "#1x1": filters of the 1x1 branch. */
       ch1x1: positiveInt(),
+      /** Table 1's "#3x3 reduce": the 1x1 before the 3x3. */
       ch3x3red: positiveInt(),
+      /** Table 1's "#3x3". */
       ch3x3: positiveInt(),
+      /** Table 1's "#5x5 reduce": the 1x1 before the "5x5". */
       ch5x5red: positiveInt(),
+      /** Table 1's "#5x5" (a 3x3 in torchvision, see `ch5x5KernelSize`). */
       ch5x5: positiveInt(),
+      /** Table 1's "pool proj": the 1x1 after the 3x3 max pool. */
       poolProj: positiveInt(),
     }),
     /** An auxiliary classifier on the current feature map (Section 5): 1x1 conv `filters`, FC `units`. */
-    z.strictObject({ type: z.literal('auxHead'), name: layerName, filters: positiveInt(), units: positiveInt() }),
+    z.strictObject({
+      /** An auxiliary classifier ({@link auxiliaryHead}), built only with `auxLogits: true`. */
+      type: z.literal('auxHead'),
+      /** Name prefix (`aux1`). */
+      name: layerName,
+      /** Filters of its 1x1 conv (Section 5: 128). */
+      filters: positiveInt(),
+      /** Units of its hidden FC layer (Section 5: 1024). */
+      units: positiveInt(),
+    }),
   ],
   { error: "must be a row with type 'conv', 'maxPool', 'lrn', 'inception' or 'auxHead'" },
 );
+/**
+ * One parsed row of GoogLeNet's table.
+ *
+ * @example
+ * ```ts
+ * const rows: GoogLeNetRow[] = parseConfig(GoogLeNetOptionsSchema, {}).architecture.layers;
+ * rows.filter((row) => row.type === 'inception').length; // 9
+ * ```
+ *
+ * @useDeclaredType
+ * @category GoogLeNet
+ */
 export type GoogLeNetRow = z.output<typeof GoogLeNetRowSchema>;
 
-/** GoogLeNet's architecture: Table 1's rows in order, and the kernel of the "#5x5" branch. */
+/**
+ * GoogLeNet's architecture: Table 1's rows in order, and the kernel of the "#5x5" branch. Row
+ * names must be unique. The tables are `googlenetTorchvision` and `googlenetPaper` in
+ * `architectures/googlenet.ts`, the variants' defaults.
+ *
+ * @example
+ * ```ts
+ * // torchvision's GoogLeNet with the paper's true 5x5 branches:
+ * const table = parseConfig(GoogLeNetOptionsSchema, {}).architecture;
+ * const model = googlenet({ architecture: GoogLeNetArchitectureSchema.parse({ ...table, ch5x5KernelSize: 5 }) });
+ * ```
+ *
+ * @category GoogLeNet
+ */
 export const GoogLeNetArchitectureSchema = z
   .strictObject({
+    /** Table 1's rows, in order ({@link GoogLeNetRowSchema}). */
     layers: z.array(GoogLeNetRowSchema).min(1, { error: 'must list at least one row' }),
     /** Kernel of the branch Table 1 calls #5x5: 5 in the paper, 3 in torchvision (pytorch/vision#906). */
     ch5x5KernelSize: oddKernel(),
@@ -119,30 +198,90 @@ export const GoogLeNetArchitectureSchema = z
       seen.set(row.name, index);
     });
   });
+/**
+ * A GoogLeNet architecture as parsed.
+ *
+ * @example
+ * ```ts
+ * const table: GoogLeNetArchitecture = parseConfig(GoogLeNetOptionsSchema, { variant: 'paper' }).architecture;
+ * table.ch5x5KernelSize; // 5
+ * ```
+ *
+ * @useDeclaredType
+ * @category GoogLeNet
+ */
 export type GoogLeNetArchitecture = z.output<typeof GoogLeNetArchitectureSchema>;
+/**
+ * A GoogLeNet architecture as written: what `architecture` takes.
+ *
+ * @example
+ * ```ts
+ * const stem: GoogLeNetArchitectureInput = {
+ *   ch5x5KernelSize: 3,
+ *   layers: [
+ *     { type: 'conv', name: 'conv1', filters: 64, kernelSize: 7, strides: 2 },
+ *     { type: 'inception', name: 'inception3a', ch1x1: 64, ch3x3red: 96, ch3x3: 128, ch5x5red: 16, ch5x5: 32, poolProj: 32 },
+ *   ],
+ * };
+ * ```
+ *
+ * @useDeclaredType
+ * @category GoogLeNet
+ */
 export type GoogLeNetArchitectureInput = z.input<typeof GoogLeNetArchitectureSchema>;
 
 // ---- Options. ----
 
+/**
+ * GoogLeNet's variants: `torchvision` (the default) and `paper`.
+ *
+ * @example
+ * ```ts
+ * const models = googlenetVariants.map((variant) => googlenet({ variant, initialize: false }));
+ * ```
+ *
+ * @category GoogLeNet
+ */
 export const googlenetVariants = ['torchvision', 'paper'] as const;
+/**
+ * A GoogLeNet variant: `'torchvision'` or `'paper'`.
+ *
+ * @example
+ * ```ts
+ * const variant: GoogLeNetVariant = 'paper';
+ * ```
+ *
+ * @category GoogLeNet
+ */
 export type GoogLeNetVariant = (typeof googlenetVariants)[number];
 
-/** Options of {@link googlenet}. */
+/**
+ * Options of {@link googlenet}, as a zod schema: the shared options (defaults: `numClasses` 1000,
+ * `inputShape` [224, 224, 3]) plus `variant`, `auxLogits`, `auxDropout`, `dropout` (the variant's)
+ * and `architecture`. Field by field in {@link GoogLeNetOptions}.
+ *
+ * @example
+ * ```ts
+ * parseConfig(GoogLeNetOptionsSchema, { variant: 'paper' }).dropout; // 0.4
+ * ```
+ *
+ * @category GoogLeNet
+ */
 export const GoogLeNetOptionsSchema = modelOptionsSchema(
   { numClasses: 1000, inputShape: [224, 224, 3], dropout: 0.2 },
   {
-    /** 'torchvision' (BN, ceil-mode pools, 3x3 "5x5" branch; loads torchvision's weights) or 'paper'. */
+    /** 'torchvision' (the default: BN, ceil-mode pools, 3x3 "5x5" branch; loads torchvision's weights) or 'paper'. */
     variant: z
       .enum(googlenetVariants, { error: "must be 'torchvision' or 'paper'" })
       .default('torchvision')
       .describe("'torchvision' (numerically faithful to torchvision) or 'paper' (Szegedy et al. 2015 as published)"),
-    /** Add the two auxiliary classifiers as extra outputs `[main, aux1, aux2]` (for training). */
+    /** Add the two auxiliary classifiers as extra outputs `[main, aux1, aux2]` (for training). Default false. Needs `includeTop`. */
     auxLogits: z.boolean({ error: 'must be true or false' }).default(false).describe('add the auxiliary classifiers as outputs 2 and 3'),
-    /** Dropout rate in the auxiliary classifiers (Section 5: 70%). */
+    /** Dropout rate in the auxiliary classifiers. Default 0.7 (Section 5: 70%). */
     auxDropout: rate().default(0.7).describe('dropout rate in the auxiliary classifiers'),
     /** Dropout before the main classifier: by default 0.2 (torchvision) or 0.4 (paper, Table 1). */
     dropout: rate().optional().describe('dropout rate before the classifier (default 0.2 torchvision, 0.4 paper)'),
-    /** The rows; by default the variant's own (`googlenetTorchvision` or `googlenetPaper`). */
+    /** The rows ({@link GoogLeNetArchitectureInput}); by default the variant's own (`googlenetTorchvision` or `googlenetPaper` in `architectures/googlenet.ts`). */
     architecture: GoogLeNetArchitectureSchema.optional().describe('the architecture table'),
   },
 )
@@ -156,10 +295,38 @@ export const GoogLeNetOptionsSchema = modelOptionsSchema(
   })
   .transform((options) => ({
     ...options,
+    /** Dropout before the main classifier: as given, else the variant's (0.2 torchvision, 0.4 paper). */
     dropout: options.dropout ?? (options.variant === 'paper' ? 0.4 : 0.2),
+    /** The rows: as given, else the variant's table. */
     architecture: options.architecture ?? ((options.variant === 'paper' ? googlenetPaper : googlenetTorchvision) as GoogLeNetArchitecture),
   }));
+/**
+ * Options of {@link googlenet}, every one optional: the shared options with GoogLeNet's defaults
+ * (`numClasses` 1000, `inputShape` [224, 224, 3], `dropout` 0.2 torchvision / 0.4 paper) and its
+ * own.
+ *
+ * @example
+ * ```ts
+ * const options: GoogLeNetOptions = { auxLogits: true, auxDropout: 0.5, numClasses: 200 };
+ * ```
+ *
+ * @useDeclaredType
+ * @category GoogLeNet
+ */
 export type GoogLeNetOptions = z.input<typeof GoogLeNetOptionsSchema>;
+/**
+ * GoogLeNet's options as parsed: every default filled in, `dropout` and `architecture` resolved
+ * from the variant.
+ *
+ * @example
+ * ```ts
+ * const config: GoogLeNetConfig = parseModelOptions(googlenetDefinition, {});
+ * config.architecture.ch5x5KernelSize; // 3
+ * ```
+ *
+ * @useDeclaredType
+ * @category GoogLeNet
+ */
 export type GoogLeNetConfig = z.output<typeof GoogLeNetOptionsSchema>;
 
 // ---- Initialisation. ----
@@ -184,19 +351,61 @@ const basicConvBatchNorm = { epsilon: 1e-3, momentum: 0.9 };
 
 // ---- Blocks. ----
 
-/** How the blocks are built: the variant's conventions, and the kernel of the "#5x5" branch. */
+/**
+ * How GoogLeNet's blocks are built: the variant's conventions, and the kernel of the "#5x5" branch.
+ *
+ * @example
+ * ```ts
+ * const paperWith3x3: GoogLeNetBlockStyle = { variant: 'paper', ch5x5KernelSize: 3 };
+ * ```
+ *
+ * @category GoogLeNet
+ */
 export interface GoogLeNetBlockStyle {
+  /** torchvision's conventions (BasicConv2d with BN, no bias; PyTorch's padding) or the paper's (conv with bias, 'same', ReLU). */
   variant: GoogLeNetVariant;
+  /** Kernel of the "#5x5" branch: 5 in the paper, 3 in torchvision. */
   ch5x5KernelSize: number;
 }
 
+/**
+ * torchvision's block style: BasicConv2d, and a 3x3 "#5x5" branch (pytorch/vision#906).
+ *
+ * @example
+ * ```ts
+ * x = inceptionModule(net, x, row, 'inception3a', torchvisionStyle);
+ * ```
+ *
+ * @category GoogLeNet
+ */
 export const torchvisionStyle: GoogLeNetBlockStyle = { variant: 'torchvision', ch5x5KernelSize: 3 };
+/**
+ * The paper's block style: convolutions with biases and 'same' padding, a true 5x5 branch.
+ *
+ * @example
+ * ```ts
+ * x = inceptionModule(net, x, row, 'inception3a', paperStyle);
+ * ```
+ *
+ * @category GoogLeNet
+ */
 export const paperStyle: GoogLeNetBlockStyle = { variant: 'paper', ch5x5KernelSize: 5 };
 
 /**
  * One convolution with its ReLU, named `{prefix}_conv`, `{prefix}_bn`, `{prefix}_relu`:
- * torchvision's BasicConv2d (conv without bias, BN, ReLU, symmetric padding k // 2), or the paper's
- * conv with bias and 'same' padding then ReLU.
+ * torchvision's BasicConv2d (conv without bias, BN with epsilon 1e-3, ReLU, symmetric padding
+ * k // 2, weights N(0, 0.01)), or the paper's conv with bias and 'same' padding then ReLU (Caffe's
+ * "xavier" weights, biases 0.2).
+ *
+ * @param spec - Name prefix, filters, square kernel size, stride (default 1).
+ * @param variant - Whose conventions.
+ *
+ * @example
+ * ```ts
+ * x = basicConv(net, x, { prefix: 'conv1', filters: 64, kernelSize: 7, strides: 2 }, 'torchvision');
+ * ```
+ *
+ * @category GoogLeNet
  */
 export function basicConv<T>(
   net: Net<T>,
@@ -233,6 +442,13 @@ export function basicConv<T>(
  *   maximum, and ceil mode never keeps a window that lies wholly in the padding.
  * For GoogLeNet's 3x3/2 and 2x2/2 pools the first two cases always suffice; the third is for tables
  * with other pool geometry.
+ *
+ * @example
+ * ```ts
+ * x = ceilModeMaxPool(net, x, { name: 'maxpool1', poolSize: 3, strides: 2 }); // 112x112 -> 56x56, as torchvision
+ * ```
+ *
+ * @category GoogLeNet
  */
 export function ceilModeMaxPool<T>(net: Net<T>, x: T, spec: { name: string; poolSize: number; strides: number }): T {
   const { name, poolSize: kernel, strides: stride } = spec;
@@ -251,12 +467,42 @@ export function ceilModeMaxPool<T>(net: Net<T>, x: T, spec: { name: string; pool
   return net.maxPool(padded, { name, poolSize: kernel, strides: stride, padding: 'valid' });
 }
 
-/** The fields of an Inception row: Table 1's six columns. */
+/**
+ * The fields of an Inception row: Table 1's six columns, in torchvision's argument names.
+ *
+ * @example
+ * ```ts
+ * const inception3a: InceptionColumns = { ch1x1: 64, ch3x3red: 96, ch3x3: 128, ch5x5red: 16, ch5x5: 32, poolProj: 32 };
+ * ```
+ *
+ * @useDeclaredType
+ * @category GoogLeNet
+ */
 export type InceptionColumns = Pick<Extract<GoogLeNetRow, { type: 'inception' }>, 'ch1x1' | 'ch3x3red' | 'ch3x3' | 'ch5x5red' | 'ch5x5' | 'poolProj'>;
 
 /**
- * An Inception module (Figure 2b): four branches concatenated along the channels, in torchvision's
- * order. `style` defaults to torchvision's.
+ * An Inception module (Szegedy et al., "Going Deeper with Convolutions",
+ * https://arxiv.org/abs/1409.4842, Figure 2b): four branches concatenated along the channels, in
+ * torchvision's order: 1x1; 1x1 reduce then 3x3; 1x1 reduce then "5x5"; 3x3/1 max pool then 1x1
+ * pool projection. Each convolution is a {@link basicConv} of the style's variant. Works on any
+ * {@link Net}.
+ *
+ * Departure from the paper in torchvision's style (the default): the "5x5" branch is a 3x3
+ * convolution (pytorch/vision#906), kept because torchvision's weights have it; `paperStyle` builds
+ * the true 5x5. Output channels: ch1x1 + ch3x3 + ch5x5 + poolProj. Layers are named
+ * `{prefix}_branch1_*`, `{prefix}_branch2_0_*`, `_branch2_1_*`, `{prefix}_branch3_0_*`,
+ * `_branch3_1_*`, `{prefix}_branch4_0`, `_branch4_1_*`, `{prefix}_concat`.
+ *
+ * @param row - Table 1's six columns.
+ * @param prefix - Name prefix (`inception3a`).
+ * @param style - The variant's conventions. Default {@link torchvisionStyle}.
+ *
+ * @example
+ * ```ts
+ * x = inceptionModule(net, x, { ch1x1: 64, ch3x3red: 96, ch3x3: 128, ch5x5red: 16, ch5x5: 32, poolProj: 32 }, 'inception3a'); // 256 channels
+ * ```
+ *
+ * @category GoogLeNet
  */
 export function inceptionModule<T>(net: Net<T>, x: T, row: InceptionColumns, prefix: string, style: GoogLeNetBlockStyle = torchvisionStyle): T {
   const { variant } = style;
@@ -278,7 +524,17 @@ export function inceptionModule<T>(net: Net<T>, x: T, row: InceptionColumns, pre
   return net.concat([branch1, branch2, branch3, branch4], `${prefix}_concat`);
 }
 
-/** PyTorch's AdaptiveAvgPool2d as a custom layer of the Net vocabulary. */
+/**
+ * PyTorch's `AdaptiveAvgPool2d((outputSize, outputSize))` as a custom layer of the {@link Net}
+ * vocabulary (an {@link AdaptiveAveragePooling2D}). Any map to `outputSize` x `outputSize`.
+ *
+ * @example
+ * ```ts
+ * y = net.custom(x, adaptiveAvgPool2dSpec('aux1_pool', 4)); // torchvision's auxiliary heads
+ * ```
+ *
+ * @category GoogLeNet
+ */
 export function adaptiveAvgPool2dSpec(name: string, outputSize: number): CustomLayerSpec {
   return {
     name,
@@ -288,16 +544,30 @@ export function adaptiveAvgPool2dSpec(name: string, outputSize: number): CustomL
   };
 }
 
+/**
+ * Options of {@link auxiliaryHead}.
+ *
+ * @example
+ * ```ts
+ * const options: AuxiliaryHeadOptions = { prefix: 'aux1', numClasses: 1000, dropout: 0.7, classifierActivation: 'softmax' };
+ * ```
+ *
+ * @category GoogLeNet
+ */
 export interface AuxiliaryHeadOptions {
   /** Layer-name prefix, `aux1` or `aux2`. */
   prefix: string;
+  /** Classes of its output. */
   numClasses: number;
-  /** Dropout after the first FC layer (Section 5: 0.7). */
+  /** Dropout after the first FC layer (Section 5: 0.7); 0 leaves the layer out. */
   dropout: number;
+  /** Activation of its output. */
   classifierActivation: (typeof classifierActivations)[number];
-  /** Filters of the 1x1 conv and units of the hidden FC layer (Section 5: 128 and 1024). */
+  /** Filters of the 1x1 conv. Default 128 (Section 5). */
   filters?: number;
+  /** Units of the hidden FC layer. Default 1024 (Section 5). */
   units?: number;
+  /** The variant's conventions. Default {@link torchvisionStyle}. */
   style?: GoogLeNetBlockStyle;
 }
 
@@ -311,6 +581,16 @@ export interface AuxiliaryHeadOptions {
  *   sizes the map, and so fc1's fan-in, changes, as in the paper's own network.
  * torchvision flattens NCHW (channel-major) and this flattens NHWC: the same count, but a weight
  * converter must permute fc1's input rows.
+ *
+ * Layers: `{prefix}_pool`, `{prefix}_conv_*` (a {@link basicConv}), `{prefix}_flatten`,
+ * `{prefix}_fc1` (ReLU), `{prefix}_dropout`, `{prefix}_fc2` (the output).
+ *
+ * @example
+ * ```ts
+ * const aux1 = auxiliaryHead(net, x, { prefix: 'aux1', numClasses: 1000, dropout: 0.7, classifierActivation: 'softmax' });
+ * ```
+ *
+ * @category GoogLeNet
  */
 export function auxiliaryHead<T>(net: Net<T>, x: T, options: AuxiliaryHeadOptions): T {
   const { prefix, style = torchvisionStyle, filters = 128, units = 1024 } = options;
@@ -403,6 +683,16 @@ function describeGoogLeNet<T>(net: Net<T>, config: GoogLeNetConfig): NetGraph<T>
   return { inputs: [input], outputs: [main, ...auxOutputs] };
 }
 
+/**
+ * GoogLeNet's registry entry (`googlenet`).
+ *
+ * @example
+ * ```ts
+ * planModel(googlenetDefinition, {}).find((layer) => layer.name === 'inception5b_concat')?.outputShape; // [7, 7, 1024]
+ * ```
+ *
+ * @category GoogLeNet
+ */
 export const googlenetDefinition: ModelDefinition<typeof GoogLeNetOptionsSchema> = {
   name: 'googlenet',
   schema: GoogLeNetOptionsSchema,
@@ -419,6 +709,34 @@ export const googlenetDefinition: ModelDefinition<typeof GoogLeNetOptionsSchema>
 /**
  * GoogLeNet (Inception v1) on 224x224x3 images by default, torchvision's variant.
  *
+ * Paper: Szegedy, Liu, Jia, Sermanet, Reed, Anguelov, Erhan, Vanhoucke, Rabinovich, "Going Deeper
+ * with Convolutions", CVPR 2015, Table 1, Figure 3, Section 5 (https://arxiv.org/abs/1409.4842).
+ *
+ * - `variant: 'torchvision'` (default): numerically `torchvision.models.googlenet`, so its
+ *   weights can be loaded; 6,624,904 trainable parameters. Its departures from the paper:
+ *   batch norm after every convolution (no conv biases), which the paper predates; the "#5x5"
+ *   branch is a 3x3 conv (pytorch/vision#906); no LRN; ceil-mode max pools, maxpool4 2x2/2;
+ *   auxiliary heads with an adaptive 4x4 average pool and 2048 -> 1024 FC; dropout 0.2 before the
+ *   classifier; N(0, 0.01) init. torchvision's `transform_input` is not applied.
+ * - `variant: 'paper'`: the paper's network: convolutions with biases and ReLU, 'same' padding,
+ *   a true 5x5 branch, the two LRN layers of Figure 3, 3x3/2 'same' max pools, auxiliary heads of
+ *   Section 5 (5x5/3 average pool, 1x1 conv 128, FC 1024, dropout 0.7), dropout 0.4. Departures:
+ *   the paper gives no initialisation (BVLC Caffe's `bvlc_googlenet` one is used: "xavier"
+ *   weights, biases 0.2) nor LRN parameters (Caffe's again); Table 1's "avg pool 7x7/1" is global
+ *   average pooling (the same at 224, and 1024 features at any size).
+ *
+ * With `auxLogits: true` (training) the model has three outputs, `[main, aux1, aux2]` (aux1 after
+ * inception 4a, aux2 after 4d); {@link withoutAuxHeads} gives the one-output inference model.
+ *
+ * Options (all optional, see {@link GoogLeNetOptions}): `variant` ('torchvision'), `auxLogits`
+ * (false), `auxDropout` (0.7), `architecture` (the variant's table), and the shared `numClasses`
+ * (1000), `inputShape` ([224, 224, 3]), `includeTop` (true), `pooling`, `classifierActivation`
+ * ('softmax'), `dropout` (0.2 torchvision, 0.4 paper), `seed` (random), `initialize` (true).
+ *
+ * Layer names follow torchvision's module paths with '_' for '.': `conv1_conv`, `conv1_bn`,
+ * `conv1_relu`, `maxpool1`, `norm1`, `inception3a_branch1_conv`... (see {@link inceptionModule}),
+ * `aux1_*` (see {@link auxiliaryHead}), `avgpool`, `dropout`, `fc`.
+ *
  * @example
  * ```ts
  * const model = googlenet();                                  // 6,624,904 trainable parameters
@@ -426,6 +744,8 @@ export const googlenetDefinition: ModelDefinition<typeof GoogLeNetOptionsSchema>
  * const inference = withoutAuxHeads(training);                // main output only, same weights
  * const paper = googlenet({ variant: 'paper' });              // true 5x5 branches, LRN, no BN
  * ```
+ *
+ * @category GoogLeNet
  */
 export function googlenet(options: GoogLeNetOptions = {}): tf.LayersModel {
   return buildModel(googlenetDefinition, options);
@@ -433,8 +753,18 @@ export function googlenet(options: GoogLeNetOptions = {}): tf.LayersModel {
 
 /**
  * The inference model of a model trained with auxiliary heads: the same input, the main output
- * (output 0) only. It shares the layers, so it shares the weights: training the full model
- * trains this one. A model with one output is returned as it is.
+ * (output 0) only, named `<name>_inference`. It shares the layers, so it shares the weights:
+ * training the full model trains this one. A model with one output is returned as it is.
+ *
+ * @example
+ * ```ts
+ * const training = googlenet({ auxLogits: true, numClasses: 10 });
+ * // ... training.fit(x, [y, y, y], ...) ...
+ * const inference = withoutAuxHeads(training);
+ * inference.outputs.length; // 1
+ * ```
+ *
+ * @category GoogLeNet
  */
 export function withoutAuxHeads(model: tf.LayersModel): tf.LayersModel {
   if (model.outputs.length === 1) return model;

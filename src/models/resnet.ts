@@ -27,13 +27,49 @@ import { modelOptionsSchema } from '../options.js';
 import type { tf } from '../tf.js';
 import { buildModel, type ModelDefinition, type Paper } from './model-definition.js';
 
-/** A bottleneck's last 1x1 conv widens its output to 4x its width (Table 1: "1x1, 64 / 3x3, 64 / 1x1, 256"). */
+/**
+ * A bottleneck's last 1x1 conv widens its output to 4x its width (Table 1: "1x1, 64 / 3x3, 64 /
+ * 1x1, 256").
+ *
+ * @example
+ * ```ts
+ * const outChannels = 128 * BOTTLENECK_EXPANSION; // conv3_x of ResNet-50: 512
+ * ```
+ *
+ * @category ResNet
+ */
 export const BOTTLENECK_EXPANSION = 4;
 
-/** torchvision's `nn.BatchNorm2d`: epsilon 1e-5, PyTorch momentum 0.1 = Keras-convention momentum 0.9. */
-export const torchBatchNorm = { epsilon: 1e-5, momentum: 0.9 } as const;
+/**
+ * torchvision's `nn.BatchNorm2d`: epsilon 1e-5, PyTorch momentum 0.1 = Keras-convention momentum
+ * 0.9. The residual blocks' default.
+ *
+ * @example
+ * ```ts
+ * x = net.batchNorm(x, { name: 'stem_bn', ...torchBatchNorm });
+ * ```
+ *
+ * @category ResNet
+ */
+export const torchBatchNorm = {
+  /** PyTorch's default epsilon. */
+  epsilon: 1e-5,
+  /** PyTorch's momentum 0.1, in Keras's convention (the weight of the old statistic). */
+  momentum: 0.9,
+} as const;
 
-/** A ResNet architecture: Table 1's block type, blocks per stage, and stage widths. */
+/**
+ * A ResNet architecture: Table 1's block type, blocks per stage, and stage widths. Table 1's
+ * columns are {@link resnetArchitectures}.
+ *
+ * @example
+ * ```ts
+ * const resnet26 = ResNetArchitectureSchema.parse({ block: 'bottleneck', layers: [2, 2, 2, 2] });
+ * const model = resnet({ architecture: resnet26 });
+ * ```
+ *
+ * @category ResNet
+ */
 export const ResNetArchitectureSchema = z
   .strictObject(
     {
@@ -44,7 +80,7 @@ export const ResNetArchitectureSchema = z
         .array(positiveInt(), { error: 'must be a list of block counts, one per stage, like [2, 2, 2, 2]' })
         .min(1, { error: 'must list at least one stage' })
         .describe('blocks per stage'),
-      /** Each stage's width (a bottleneck's output is 4x its width). */
+      /** Each stage's width (a bottleneck's output is 4x its width). Default Table 1's `[64, 128, 256, 512]`. */
       widths: z
         .array(positiveInt(), { error: 'must be a list of positive integers, one per stage' })
         .default([64, 128, 256, 512])
@@ -62,7 +98,30 @@ export const ResNetArchitectureSchema = z
       });
     }
   });
+/**
+ * A ResNet architecture as parsed (`widths` filled in): the type of {@link resnetArchitectures}'
+ * columns.
+ *
+ * @example
+ * ```ts
+ * const r50: ResNetArchitecture = resnetArchitectures[50]; // { block: 'bottleneck', layers: [3, 4, 6, 3], widths: [64, 128, 256, 512] }
+ * ```
+ *
+ * @useDeclaredType
+ * @category ResNet
+ */
 export type ResNetArchitecture = z.output<typeof ResNetArchitectureSchema>;
+/**
+ * A ResNet architecture as written (`widths` may be left out): what `architecture` takes.
+ *
+ * @example
+ * ```ts
+ * const wide: ResNetArchitectureInput = { block: 'basic', layers: [2, 2, 2, 2], widths: [128, 256, 512, 1024] };
+ * ```
+ *
+ * @useDeclaredType
+ * @category ResNet
+ */
 export type ResNetArchitectureInput = z.input<typeof ResNetArchitectureSchema>;
 
 function resnetOptionsSchema<A extends z.ZodType>(architecture: A) {
@@ -70,24 +129,101 @@ function resnetOptionsSchema<A extends z.ZodType>(architecture: A) {
     // torchvision's ResNet has no dropout; `dropout` > 0 puts one before the classifier (`top_dropout`).
     { numClasses: 1000, inputShape: [224, 224, 3], dropout: 0 },
     {
-      /** The block type, blocks per stage and widths (Table 1's columns are in `architectures/resnet.ts`). */
+      /** The block type, blocks per stage and widths ({@link ResNetArchitectureInput}; Table 1's columns are {@link resnetArchitectures}). Required by {@link resnet}; the depth's own for {@link resnet18}, {@link resnet34}, {@link resnet50}. */
       architecture: architecture.describe("Table 1's configuration"),
     },
   );
 }
 
-/** Options of {@link resnet}: `architecture` is required. */
+/**
+ * Options of {@link resnet}, as a zod schema: `architecture` is required. Field by field in
+ * {@link ResNetOptions}.
+ *
+ * @example
+ * ```ts
+ * parseConfig(ResNetOptionsSchema, { architecture: resnetArchitectures[101] }).numClasses; // 1000
+ * ```
+ *
+ * @category ResNet
+ */
 export const ResNetOptionsSchema = resnetOptionsSchema(ResNetArchitectureSchema);
+/**
+ * Options of {@link resnet}: `architecture` (required) and the shared options with ResNet's
+ * defaults (`numClasses` 1000, `inputShape` [224, 224, 3], `dropout` 0).
+ *
+ * @example
+ * ```ts
+ * const options: ResNetOptions = { architecture: resnetArchitectures[152], numClasses: 100 };
+ * ```
+ *
+ * @useDeclaredType
+ * @category ResNet
+ */
 export type ResNetOptions = z.input<typeof ResNetOptionsSchema>;
 type ResNetConfig = z.output<typeof ResNetOptionsSchema>;
 
+/**
+ * Options of {@link resnet18}, as a zod schema (architecture defaults to Table 1's 18-layer
+ * column). Field by field in {@link ResNetDepthOptions}.
+ *
+ * @example
+ * ```ts
+ * parseConfig(ResNet18OptionsSchema, {}).architecture.layers; // [2, 2, 2, 2]
+ * ```
+ *
+ * @category ResNet
+ */
 export const ResNet18OptionsSchema = resnetOptionsSchema(ResNetArchitectureSchema.default(resnet18Architecture));
+/**
+ * Options of {@link resnet34}, as a zod schema (architecture defaults to Table 1's 34-layer
+ * column). Field by field in {@link ResNetDepthOptions}.
+ *
+ * @example
+ * ```ts
+ * parseConfig(ResNet34OptionsSchema, {}).architecture.layers; // [3, 4, 6, 3]
+ * ```
+ *
+ * @category ResNet
+ */
 export const ResNet34OptionsSchema = resnetOptionsSchema(ResNetArchitectureSchema.default(resnet34Architecture));
+/**
+ * Options of {@link resnet50}, as a zod schema (architecture defaults to Table 1's 50-layer
+ * column). Field by field in {@link ResNetDepthOptions}.
+ *
+ * @example
+ * ```ts
+ * parseConfig(ResNet50OptionsSchema, {}).architecture.block; // 'bottleneck'
+ * ```
+ *
+ * @category ResNet
+ */
 export const ResNet50OptionsSchema = resnetOptionsSchema(ResNetArchitectureSchema.default(resnet50Architecture));
-/** Options of {@link resnet18}, {@link resnet34} and {@link resnet50} (architecture defaults to theirs). */
+/**
+ * Options of {@link resnet18}, {@link resnet34} and {@link resnet50}, every one optional:
+ * `architecture` (the depth's Table 1 column) and the shared options with ResNet's defaults
+ * (`numClasses` 1000, `inputShape` [224, 224, 3], `dropout` 0).
+ *
+ * @example
+ * ```ts
+ * const options: ResNetDepthOptions = { numClasses: 10, inputShape: [64, 64, 3], dropout: 0.2 };
+ * ```
+ *
+ * @useDeclaredType
+ * @category ResNet
+ */
 export type ResNetDepthOptions = z.input<typeof ResNet18OptionsSchema>;
 
-/** One residual block: its name prefix, width and stride. */
+/**
+ * One residual block for {@link basicBlock} and {@link bottleneckBlock}: its name prefix, width and
+ * stride, and optionally its batch norm and init.
+ *
+ * @example
+ * ```ts
+ * const spec: ResidualBlockSpec = { name: 'conv3_block1', filters: 128, strides: 2 };
+ * ```
+ *
+ * @category ResNet
+ */
 export interface ResidualBlockSpec {
   /** Layer name prefix, Keras's `conv{stage}_block{index}` (e.g. `conv3_block1`). */
   name: string;
@@ -95,8 +231,13 @@ export interface ResidualBlockSpec {
   filters: number;
   /** Stride of the block's 3x3 conv and of its projection shortcut; default 1. */
   strides?: number;
-  /** Default torchvision's (epsilon 1e-5, momentum 0.9). */
-  batchNorm?: { epsilon: number; momentum?: number };
+  /** Batch norm of every conv. Default {@link torchBatchNorm} (epsilon 1e-5, momentum 0.9). */
+  batchNorm?: {
+    /** Added to the variance. */
+    epsilon: number;
+    /** Keras convention (the weight of the old statistic). Default 0.99. */
+    momentum?: number;
+  };
   /** Init of every conv; default torchvision's kaiming_normal_(fan_out, relu). */
   kernelInit?: InitSpec;
 }
@@ -129,13 +270,22 @@ function convNames(block: string, index: number) {
 }
 
 /**
- * ResNet's basic block (ResNet-18/34): 3x3 conv (stride s) -> BN -> ReLU -> 3x3 conv -> BN, plus
- * the shortcut, then ReLU. Works on any {@link Net}, so it composes into other networks.
+ * ResNet's basic block (ResNet-18/34; He et al., "Deep Residual Learning for Image Recognition",
+ * https://arxiv.org/abs/1512.03385, Figure 5 left): 3x3 conv (stride s) -> BN -> ReLU -> 3x3
+ * conv -> BN, plus the shortcut, then ReLU. The shortcut is the identity, or where the shape
+ * changes a 1x1 conv with the stride and a BN (the paper's option B, torchvision's `downsample`).
+ * Works on any {@link Net}, so it composes into other networks.
+ *
+ * Convolutions have no bias and PyTorch's symmetric padding (an explicit `{name}_1_pad` where TF's
+ * 'same' would pad unevenly). Layer names, Keras's pattern: `{name}_0_conv`/`_0_bn` (shortcut),
+ * `{name}_1_conv`, `_1_bn`, `_1_relu`, `{name}_2_conv`, `_2_bn`, `{name}_add`, `{name}_out`.
  *
  * @example
  * ```ts
  * x = basicBlock(net, x, { name: 'conv3_block1', filters: 128, strides: 2 });
  * ```
+ *
+ * @category ResNet
  */
 export function basicBlock<T>(net: Net<T>, x: T, spec: ResidualBlockSpec): T {
   const strides = spec.strides ?? 1;
@@ -168,14 +318,22 @@ export function basicBlock<T>(net: Net<T>, x: T, spec: ResidualBlockSpec): T {
 }
 
 /**
- * ResNet's bottleneck block (ResNet-50/101/152), torchvision's v1.5: 1x1 conv -> BN -> ReLU ->
- * 3x3 conv (stride s) -> BN -> ReLU -> 1x1 conv (4x wider) -> BN, plus the shortcut, then ReLU.
- * Works on any {@link Net}.
+ * ResNet's bottleneck block (ResNet-50/101/152; He et al., "Deep Residual Learning for Image
+ * Recognition", https://arxiv.org/abs/1512.03385, Figure 5 right), torchvision's v1.5: 1x1 conv
+ * -> BN -> ReLU -> 3x3 conv (stride s) -> BN -> ReLU -> 1x1 conv (4x wider) -> BN, plus the
+ * shortcut, then ReLU. Works on any {@link Net}.
+ *
+ * Departure from the paper (torchvision's "v1.5"): the stride is in the 3x3 conv; the paper's
+ * Caffe model (and Keras) stride in the first 1x1, which skips three quarters of the input.
+ * Layer names: `{name}_0_*` (shortcut), `{name}_1_*`, `{name}_2_*` (with `{name}_2_pad`),
+ * `{name}_3_conv`, `{name}_3_bn`, `{name}_add`, `{name}_out`.
  *
  * @example
  * ```ts
  * x = bottleneckBlock(net, x, { name: 'conv3_block1', filters: 128, strides: 2 }); // 512 channels out
  * ```
+ *
+ * @category ResNet
  */
 export function bottleneckBlock<T>(net: Net<T>, x: T, spec: ResidualBlockSpec): T {
   const strides = spec.strides ?? 1;
@@ -267,7 +425,16 @@ const resnetPaper: Paper = {
   table: 'Table 1',
 };
 
-/** ResNet with a user's architecture (not registered: it has no default). */
+/**
+ * ResNet with a user's architecture (not registered: it has no default), for {@link resnet}.
+ *
+ * @example
+ * ```ts
+ * planModel(resnetDefinition, { architecture: resnetArchitectures[101] }).length;
+ * ```
+ *
+ * @category ResNet
+ */
 export const resnetDefinition: ModelDefinition<typeof ResNetOptionsSchema> = {
   name: 'resnet',
   schema: ResNetOptionsSchema,
@@ -275,6 +442,16 @@ export const resnetDefinition: ModelDefinition<typeof ResNetOptionsSchema> = {
   paper: resnetPaper,
 };
 
+/**
+ * ResNet-18's registry entry (`resnet18`).
+ *
+ * @example
+ * ```ts
+ * planModel(resnet18Definition, { inputShape: [64, 64, 3], includeTop: false }).at(-1)?.outputShape; // [2, 2, 512]
+ * ```
+ *
+ * @category ResNet
+ */
 export const resnet18Definition: ModelDefinition<typeof ResNet18OptionsSchema> = {
   name: 'resnet18',
   schema: ResNet18OptionsSchema,
@@ -282,6 +459,16 @@ export const resnet18Definition: ModelDefinition<typeof ResNet18OptionsSchema> =
   paper: { ...resnetPaper, table: 'Table 1, 18-layer' },
 };
 
+/**
+ * ResNet-34's registry entry (`resnet34`).
+ *
+ * @example
+ * ```ts
+ * resnet34Definition.paper.table; // 'Table 1, 34-layer'
+ * ```
+ *
+ * @category ResNet
+ */
 export const resnet34Definition: ModelDefinition<typeof ResNet34OptionsSchema> = {
   name: 'resnet34',
   schema: ResNet34OptionsSchema,
@@ -289,6 +476,16 @@ export const resnet34Definition: ModelDefinition<typeof ResNet34OptionsSchema> =
   paper: { ...resnetPaper, table: 'Table 1, 34-layer' },
 };
 
+/**
+ * ResNet-50's registry entry (`resnet50`).
+ *
+ * @example
+ * ```ts
+ * const model = buildModel(resnet50Definition, { numClasses: 10 });
+ * ```
+ *
+ * @category ResNet
+ */
 export const resnet50Definition: ModelDefinition<typeof ResNet50OptionsSchema> = {
   name: 'resnet50',
   schema: ResNet50OptionsSchema,
@@ -299,47 +496,82 @@ export const resnet50Definition: ModelDefinition<typeof ResNet50OptionsSchema> =
 /**
  * ResNet of any Table 1 column, or of your own block counts and widths.
  *
+ * Paper: He, Zhang, Ren, Sun, "Deep Residual Learning for Image Recognition", CVPR 2016, Table 1
+ * (https://arxiv.org/abs/1512.03385).
+ *
+ * The stem is Table 1's conv1 (7x7/2, 64) and 3x3/2 max pool; each stage stacks
+ * {@link basicBlock}s or {@link bottleneckBlock}s, the first block of conv3_x onwards with stride
+ * 2; the head is global average pooling and a dense classifier. Numerically torchvision's, which
+ * departs from the paper in: the bottleneck's stride in its 3x3 conv ("v1.5", see
+ * {@link bottleneckBlock}); the init, kaiming normal with mode fan_out (the paper's He init uses
+ * the fan-in), the fc with PyTorch's default. With torchvision and the paper: no conv biases,
+ * batch norm after every conv (epsilon 1e-5 here), projection shortcuts only where the shape
+ * changes (option B), PyTorch's symmetric padding (explicit `*_pad` layers where TF's 'same'
+ * would differ). `dropout` > 0 adds a `top_dropout` before the classifier, which neither has.
+ *
+ * Options (see {@link ResNetOptions}): `architecture` (required) and the shared `numClasses`
+ * (1000), `inputShape` ([224, 224, 3]), `includeTop` (true), `pooling`, `classifierActivation`
+ * ('softmax'), `dropout` (0), `seed` (random), `initialize` (true).
+ *
+ * Layer names (Keras Applications' ResNet50 scheme): `conv1_pad`, `conv1_conv`, `conv1_bn`,
+ * `conv1_relu`, `pool1_pad`, `pool1_pool`, `conv{stage}_block{i}_*` (see {@link basicBlock}),
+ * `avg_pool`, `top_dropout`, `predictions`.
+ *
  * @example
  * ```ts
  * const model = resnet({ architecture: { block: 'basic', layers: [2, 2, 2, 2] } }); // ResNet-18
  * const r101 = resnet({ architecture: resnetArchitectures[101] });
  * ```
+ *
+ * @category ResNet
  */
 export function resnet(options: ResNetOptions): tf.LayersModel {
   return buildModel(resnetDefinition, options);
 }
 
 /**
- * ResNet-18 (Table 1, 18-layer): 11,689,512 trainable parameters.
+ * ResNet-18 (Table 1, 18-layer: basic blocks, [2, 2, 2, 2]): 11,689,512 trainable parameters.
+ * Everything said of {@link resnet} holds (paper, departures, names); options in
+ * {@link ResNetDepthOptions}, all optional.
  *
  * @example
  * ```ts
  * const model = resnet18({ numClasses: 10, inputShape: [64, 64, 3] });
  * ```
+ *
+ * @category ResNet
  */
 export function resnet18(options: ResNetDepthOptions = {}): tf.LayersModel {
   return buildModel(resnet18Definition, options);
 }
 
 /**
- * ResNet-34 (Table 1, 34-layer): 21,797,672 trainable parameters.
+ * ResNet-34 (Table 1, 34-layer: basic blocks, [3, 4, 6, 3]): 21,797,672 trainable parameters,
+ * 3.66 G multiply-accumulates at 224x224. Everything said of {@link resnet} holds (paper,
+ * departures, names); options in {@link ResNetDepthOptions}, all optional.
  *
  * @example
  * ```ts
  * const features = resnet34({ includeTop: false, pooling: 'avg' });
  * ```
+ *
+ * @category ResNet
  */
 export function resnet34(options: ResNetDepthOptions = {}): tf.LayersModel {
   return buildModel(resnet34Definition, options);
 }
 
 /**
- * ResNet-50 (Table 1, 50-layer, torchvision's v1.5): 25,557,032 trainable parameters.
+ * ResNet-50 (Table 1, 50-layer: bottleneck blocks, [3, 4, 6, 3]; torchvision's v1.5): 25,557,032
+ * trainable parameters. Everything said of {@link resnet} holds (paper, departures, names);
+ * options in {@link ResNetDepthOptions}, all optional.
  *
  * @example
  * ```ts
  * const model = resnet50({ seed: 42 });
  * ```
+ *
+ * @category ResNet
  */
 export function resnet50(options: ResNetDepthOptions = {}): tf.LayersModel {
   return buildModel(resnet50Definition, options);

@@ -17,13 +17,42 @@ import { modelOptionsSchema } from '../options.js';
 import type { tf } from '../tf.js';
 import { buildModel, type ModelDefinition, type Paper } from './model-definition.js';
 
-/** One convolution row of Table 1: "conv3-N" is `N`; "conv1-N" (configuration C) is `{ filters: N, kernelSize: 1 }`. */
+/**
+ * One convolution row of Table 1: "conv3-N" is `N`; "conv1-N" (configuration C) is
+ * `{ filters: N, kernelSize: 1 }`. Every convolution has stride 1, 'same' padding and a ReLU.
+ *
+ * @example
+ * ```ts
+ * VggConvSchema.parse(256);                              // conv3-256
+ * VggConvSchema.parse({ filters: 256, kernelSize: 1 });  // conv1-256
+ * ```
+ *
+ * @category VGG
+ */
 export const VggConvSchema = z.union(
-  [positiveInt(), z.strictObject({ filters: positiveInt(), kernelSize: positiveInt() })],
+  [
+    positiveInt(),
+    z.strictObject({
+      /** Output channels. */
+      filters: positiveInt(),
+      /** Square kernel size (1 for configuration C's "conv1" rows). */
+      kernelSize: positiveInt(),
+    }),
+  ],
   { error: 'must be a number of filters (a 3x3 convolution) or { filters, kernelSize }' },
 );
 
-/** A VGG configuration: Table 1's convolution stages (each ends with a max pool) and its hidden FC widths. */
+/**
+ * A VGG configuration: Table 1's convolution stages (each ends with a max pool) and its hidden FC
+ * widths. Table 1's columns are {@link vggConfigurations}.
+ *
+ * @example
+ * ```ts
+ * const vgg11Slim = VggArchitectureSchema.parse({ stages: [[32], [64], [128, 128], [256, 256], [256, 256]], fc: [1024, 1024] });
+ * ```
+ *
+ * @category VGG
+ */
 export const VggArchitectureSchema = z.strictObject(
   {
     /** The convolutions of each stage, in order; every stage is followed by a 2x2, stride 2 max pool. */
@@ -33,7 +62,7 @@ export const VggArchitectureSchema = z.strictObject(
       })
       .min(1, { error: 'must list at least one stage' })
       .describe('the convolutions of each stage'),
-    /** Widths of the hidden fully connected layers before the classifier (Table 1's two FC-4096). */
+    /** Widths of the hidden fully connected layers before the classifier. Default Table 1's two FC-4096, `[4096, 4096]`. */
     fc: z
       .array(positiveInt(), { error: 'must be a list of positive integers' })
       .default([4096, 4096])
@@ -41,7 +70,29 @@ export const VggArchitectureSchema = z.strictObject(
   },
   { error: 'must be a VGG architecture like { stages: [[64], [128], [256, 256], [512, 512], [512, 512]] }' },
 );
+/**
+ * A VGG configuration as parsed (`fc` filled in): the type of {@link vggConfigurations}' columns.
+ *
+ * @example
+ * ```ts
+ * const d: VggArchitecture = vggConfigurations.D;
+ * ```
+ *
+ * @useDeclaredType
+ * @category VGG
+ */
 export type VggArchitecture = z.output<typeof VggArchitectureSchema>;
+/**
+ * A VGG configuration as written (`fc` may be left out): what `architecture` takes.
+ *
+ * @example
+ * ```ts
+ * const tiny: VggArchitectureInput = { stages: [[16], [32]] }; // fc defaults to [4096, 4096]
+ * ```
+ *
+ * @useDeclaredType
+ * @category VGG
+ */
 export type VggArchitectureInput = z.input<typeof VggArchitectureSchema>;
 
 /**
@@ -60,9 +111,9 @@ function vggOptionsSchema<A extends z.ZodType>(architecture: A) {
   return modelOptionsSchema(
     { numClasses: 1000, inputShape: [224, 224, 3], dropout: 0 },
     {
-      /** The convolution stages and FC widths (Table 1's columns are in `architectures/vgg.ts`). */
+      /** The convolution stages and FC widths ({@link VggArchitectureInput}; Table 1's columns are {@link vggConfigurations}). Required by {@link vgg}; D for {@link vgg16}, E for {@link vgg19}. */
       architecture: architecture.describe("Table 1's configuration"),
-      /** torchvision's `_bn` variant: BatchNormalization between every conv and its ReLU. */
+      /** torchvision's `_bn` variant: BatchNormalization (epsilon 1e-5) between every conv and its ReLU. Default false (Keras, and the paper). */
       batchNorm: z
         .boolean({ error: 'must be true or false' })
         .default(false)
@@ -71,17 +122,85 @@ function vggOptionsSchema<A extends z.ZodType>(architecture: A) {
   );
 }
 
-/** Options of {@link vgg}: `architecture` is required. */
+/**
+ * Options of {@link vgg}, as a zod schema: `architecture` is required. Field by field in
+ * {@link VggOptions}.
+ *
+ * @example
+ * ```ts
+ * parseConfig(VggOptionsSchema, { architecture: vggConfigurations.A }).dropout; // 0
+ * ```
+ *
+ * @category VGG
+ */
 export const VggOptionsSchema = vggOptionsSchema(VggArchitectureSchema);
+/**
+ * Options of {@link vgg}: `architecture` (required), `batchNorm` (false), and the shared options
+ * with VGG's defaults (`numClasses` 1000, `inputShape` [224, 224, 3], `dropout` 0).
+ *
+ * @example
+ * ```ts
+ * const options: VggOptions = { architecture: vggConfigurations.B, batchNorm: true, dropout: 0.5 };
+ * ```
+ *
+ * @useDeclaredType
+ * @category VGG
+ */
 export type VggOptions = z.input<typeof VggOptionsSchema>;
 type VggConfig = z.output<typeof VggOptionsSchema>;
 
-/** Options of {@link vgg16} (architecture defaults to Table 1's D). */
+/**
+ * Options of {@link vgg16}, as a zod schema (architecture defaults to Table 1's D). Field by field
+ * in {@link Vgg16Options}.
+ *
+ * @example
+ * ```ts
+ * parseConfig(Vgg16OptionsSchema, {}).architecture.stages.length; // 5
+ * ```
+ *
+ * @category VGG
+ */
 export const Vgg16OptionsSchema = vggOptionsSchema(VggArchitectureSchema.default(vggD));
+/**
+ * Options of {@link vgg16}, every one optional: `architecture` (Table 1's D), `batchNorm` (false),
+ * and the shared options with VGG's defaults (`numClasses` 1000, `inputShape` [224, 224, 3],
+ * `dropout` 0).
+ *
+ * @example
+ * ```ts
+ * const options: Vgg16Options = { includeTop: false, pooling: 'avg' };
+ * ```
+ *
+ * @useDeclaredType
+ * @category VGG
+ */
 export type Vgg16Options = z.input<typeof Vgg16OptionsSchema>;
 
-/** Options of {@link vgg19} (architecture defaults to Table 1's E). */
+/**
+ * Options of {@link vgg19}, as a zod schema (architecture defaults to Table 1's E). Field by field
+ * in {@link Vgg19Options}.
+ *
+ * @example
+ * ```ts
+ * parseConfig(Vgg19OptionsSchema, { batchNorm: true }).batchNorm; // true
+ * ```
+ *
+ * @category VGG
+ */
 export const Vgg19OptionsSchema = vggOptionsSchema(VggArchitectureSchema.default(vggE));
+/**
+ * Options of {@link vgg19}, every one optional: `architecture` (Table 1's E), `batchNorm` (false),
+ * and the shared options with VGG's defaults (`numClasses` 1000, `inputShape` [224, 224, 3],
+ * `dropout` 0).
+ *
+ * @example
+ * ```ts
+ * const options: Vgg19Options = { numClasses: 10, inputShape: [64, 64, 3] };
+ * ```
+ *
+ * @useDeclaredType
+ * @category VGG
+ */
 export type Vgg19Options = z.input<typeof Vgg19OptionsSchema>;
 
 /**
@@ -146,7 +265,16 @@ const vggPaper: Paper = {
   table: 'Table 1',
 };
 
-/** VGG with a user's architecture (not registered: it has no default). */
+/**
+ * VGG with a user's architecture (not registered: it has no default), for {@link vgg}.
+ *
+ * @example
+ * ```ts
+ * planModel(vggDefinition, { architecture: vggConfigurations.A }).length;
+ * ```
+ *
+ * @category VGG
+ */
 export const vggDefinition: ModelDefinition<typeof VggOptionsSchema> = {
   name: 'vgg',
   schema: VggOptionsSchema,
@@ -154,6 +282,16 @@ export const vggDefinition: ModelDefinition<typeof VggOptionsSchema> = {
   paper: vggPaper,
 };
 
+/**
+ * VGG-16's registry entry (`vgg16`, Table 1's D).
+ *
+ * @example
+ * ```ts
+ * vgg16Definition.paper.table; // 'Table 1, configuration D'
+ * ```
+ *
+ * @category VGG
+ */
 export const vgg16Definition: ModelDefinition<typeof Vgg16OptionsSchema> = {
   name: 'vgg16',
   schema: Vgg16OptionsSchema,
@@ -161,6 +299,16 @@ export const vgg16Definition: ModelDefinition<typeof Vgg16OptionsSchema> = {
   paper: { ...vggPaper, table: 'Table 1, configuration D' },
 };
 
+/**
+ * VGG-19's registry entry (`vgg19`, Table 1's E).
+ *
+ * @example
+ * ```ts
+ * planModel(vgg19Definition, {}).at(-1)?.outputShape; // [1000]
+ * ```
+ *
+ * @category VGG
+ */
 export const vgg19Definition: ModelDefinition<typeof Vgg19OptionsSchema> = {
   name: 'vgg19',
   schema: Vgg19OptionsSchema,
@@ -171,36 +319,66 @@ export const vgg19Definition: ModelDefinition<typeof Vgg19OptionsSchema> = {
 /**
  * VGG of any Table 1 configuration, or of your own stages.
  *
+ * Paper: Simonyan, Zisserman, "Very Deep Convolutional Networks for Large-Scale Image
+ * Recognition", ICLR 2015, Table 1 (https://arxiv.org/abs/1409.1556).
+ *
+ * Built as Keras Applications' `VGG16`/`VGG19`, by layer name and numerically: 3x3 convolutions,
+ * stride 1, 'same' padding (the paper's padding 1) with the ReLU fused in, a 2x2/2 max pool after
+ * each stage, `flatten`, the hidden FC layers (`fc1`, `fc2`, ReLU), `predictions`. Departures from
+ * the paper: Keras's Glorot-uniform init and zero biases (the paper draws net A's weights from a
+ * normal of variance 1e-2 and starts the deeper nets partly from A, noting that Glorot's init
+ * works without that, Section 3.1); no dropout by default (the paper's training uses 0.5 in the
+ * first two FC layers: pass `dropout: 0.5`); any input size the five pools leave at least 1x1
+ * (the paper's is 224x224; `fc1`'s fan-in follows the last map, (H/32)(W/32)·512); the paper's
+ * test-time conversion of the FC layers into convolutions is not done. Column A-LRN is not
+ * offered (Section 4.1: LRN does not help). `batchNorm: true` is torchvision's `vgg*_bn`, which
+ * the paper does not have.
+ *
+ * Options (see {@link VggOptions}): `architecture` (required), `batchNorm` (false), and the shared
+ * `numClasses` (1000), `inputShape` ([224, 224, 3]), `includeTop` (true), `pooling`,
+ * `classifierActivation` ('softmax'), `dropout` (0), `seed` (random), `initialize` (true).
+ *
+ * Layer names (Keras's): `block<s>_conv<c>` (with `_bn`, `_relu` when `batchNorm`),
+ * `block<s>_pool`, `flatten`, `fc1`, `fc2` (`fc<i>_dropout`), `predictions`.
+ *
  * @example
  * ```ts
  * const vgg11 = vgg({ architecture: vggConfigurations.A }); // 132,863,336 parameters
  * const small = vgg({ architecture: { stages: [[32], [64, 64]], fc: [256] }, inputShape: [32, 32, 3], numClasses: 10 });
  * ```
+ *
+ * @category VGG
  */
 export function vgg(options: VggOptions): tf.LayersModel {
   return buildModel(vggDefinition, options);
 }
 
 /**
- * VGG-16 (Table 1, D), as Keras's `VGG16`: 138,357,544 parameters at 224x224x3.
+ * VGG-16 (Table 1, D), as Keras's `VGG16`: 138,357,544 parameters at 224x224x3. Everything said
+ * of {@link vgg} holds (paper, departures, names); options in {@link Vgg16Options}, all optional.
  *
  * @example
  * ```ts
  * const model = vgg16();
  * const features = vgg16({ includeTop: false, pooling: 'avg', inputShape: [128, 128, 3] });
  * ```
+ *
+ * @category VGG
  */
 export function vgg16(options: Vgg16Options = {}): tf.LayersModel {
   return buildModel(vgg16Definition, options);
 }
 
 /**
- * VGG-19 (Table 1, E), as Keras's `VGG19`: 143,667,240 parameters at 224x224x3.
+ * VGG-19 (Table 1, E), as Keras's `VGG19`: 143,667,240 parameters at 224x224x3. Everything said
+ * of {@link vgg} holds (paper, departures, names); options in {@link Vgg19Options}, all optional.
  *
  * @example
  * ```ts
  * const model = vgg19({ batchNorm: true });
  * ```
+ *
+ * @category VGG
  */
 export function vgg19(options: Vgg19Options = {}): tf.LayersModel {
   return buildModel(vgg19Definition, options);
