@@ -10,6 +10,7 @@
  */
 import { BackendError } from './errors.js';
 import { tf } from './tf.js';
+import './training/wasm-gradients.js'; // registers the training kernels wasm lacks or runs slowly
 
 /** A backend as cnn-zoo names it. */
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';

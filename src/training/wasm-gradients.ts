@@ -1,0 +1,93 @@
+/**
+ * Training on the wasm backend: the gradient kernels that @tensorflow/tfjs-backend-wasm 4.22 lacks,
+ * and the ones it has but runs so slowly (or, for MaxPoolGrad, differently from cpu) that a
+ * training step would cost many forward passes. All are built from what wasm runs fast: XNNPACK
+ * convolutions, depthwise convolutions, pooling and matrix products, plus block copies in the wasm
+ * heap as the wasm backend's own Concat does; nothing goes through the cpu backend.
+ *
+ * Missing on wasm 4.22 (found by comparing `tf.getKernelsForBackend('wasm')` with 'cpu', and by a
+ * model.fit through every layer type the zoo uses):
+ * - `Conv2DBackpropFilter` (every Conv2D),
+ * - `DepthwiseConv2dNativeBackpropInput` and `DepthwiseConv2dNativeBackpropFilter` (MobileNets).
+ * Present but replaced, with the figures measured here in each file's comment:
+ * - `Conv2DBackpropInput`: a C++ loop about 10x the forward convolution;
+ * - `MaxPoolGrad`: 50-100x the forward pooling, and ties go elsewhere than on cpu;
+ * - `BatchMatMul` with a transposed operand (every Dense layer's gradients): 10-20x the plain product;
+ * - `Tile` (BatchNormalization's gradient), `Sum` and `Mean` over all axes but the channels
+ *   (BatchNormalization's statistics and gradients): element-by-element loops or full transposes.
+ * Each replacement hands the cases it does not speed up back to wasm's own kernel.
+ * Everything else the zoo trains through has a wasm kernel that is fast enough: AvgPoolGrad (only
+ * small pools in the zoo), LRNGrad, FusedBatchNorm, Relu6/ClipByValue's comparisons and Select,
+ * Pad, Slice, Concat, Split and the optimizers' element-wise ops. Dilated Conv2D has no gradient
+ * in TF.js 4.22 on any backend (conv2d's gradient rejects dilation > 1).
+ *
+ * Registration is idempotent, happens when `src/backend.ts` is imported (so after
+ * `useBackend('wasm')`, and also for a plain `tf.setBackend('wasm')` in a program that imports
+ * cnn-zoo), and touches only the 'wasm' backend.
+ */
+import { tf } from '../tf.js';
+import { makeBatchMatMulKernel } from './wasm-kernels/batch-mat-mul.js';
+import { conv2dBackpropFilterKernel } from './wasm-kernels/conv2d-backprop-filter.js';
+import { conv2dBackpropInputKernel } from './wasm-kernels/conv2d-backprop-input.js';
+import { depthwiseBackpropFilterKernel } from './wasm-kernels/depthwise-backprop-filter.js';
+import { depthwiseBackpropInputKernel } from './wasm-kernels/depthwise-backprop-input.js';
+import { maxPoolGradKernel } from './wasm-kernels/max-pool-grad.js';
+import { makeMeanKernel, makeSumKernel } from './wasm-kernels/pooled-reductions.js';
+import { makeTileKernel } from './wasm-kernels/tile.js';
+
+/**
+ * The kernels cnn-zoo registers for 'wasm', by TF.js kernel name. Each is made from the kernel
+ * wasm already has under that name, if any, which it may fall back to.
+ */
+export const wasmTrainingKernels: Readonly<Record<string, (existing: tf.KernelFunc | undefined) => tf.KernelFunc>> = {
+  Conv2DBackpropFilter: () => conv2dBackpropFilterKernel,
+  Conv2DBackpropInput: () => conv2dBackpropInputKernel,
+  DepthwiseConv2dNativeBackpropInput: () => depthwiseBackpropInputKernel,
+  DepthwiseConv2dNativeBackpropFilter: () => depthwiseBackpropFilterKernel,
+  Tile: (existing) => makeTileKernel(existing),
+  Sum: (existing) => makeSumKernel(existing),
+  Mean: (existing) => makeMeanKernel(existing),
+  BatchMatMul: (existing) => makeBatchMatMulKernel(existing),
+  MaxPoolGrad: () => maxPoolGradKernel,
+};
+
+/**
+ * Marks the kernel functions registered here, to tell them from wasm's own. A global symbol, not a
+ * module-level set, so that a second copy of this module (a CJS and an ESM build in one process)
+ * also sees them.
+ */
+const OURS = Symbol.for('cnn-zoo.wasm-training-kernel');
+
+function isOurs(kernelFunc: tf.KernelFunc): boolean {
+  return (kernelFunc as unknown as Record<symbol, unknown>)[OURS] === true;
+}
+
+/**
+ * Registers cnn-zoo's training kernels for the wasm backend; calling it again does nothing. Safe
+ * before or after the wasm backend is initialised, and whether or not it is ever used.
+ *
+ * @example
+ * ```ts
+ * registerWasmGradients();
+ * await tf.setBackend('wasm');
+ * await model.fit(xs, ys); // Conv2D and DepthwiseConv2D layers now train on wasm
+ * ```
+ */
+export function registerWasmGradients(): void {
+  for (const [kernelName, make] of Object.entries(wasmTrainingKernels)) {
+    const existing = tf.getKernel(kernelName, 'wasm');
+    if (existing && isOurs(existing.kernelFunc)) continue;
+    // A fresh function per registration, so that marking it marks nothing shared.
+    const made = make(existing?.kernelFunc);
+    const kernelFunc: tf.KernelFunc = (args) => made(args);
+    Object.defineProperty(kernelFunc, OURS, { value: true });
+    // Replacing a kernel wasm has: unregister first, since registerKernel warns on a duplicate;
+    // keep its setup and dispose hooks, which the backend calls at initialisation and teardown
+    // and which the fallback needs.
+    if (existing) tf.unregisterKernel(kernelName, 'wasm');
+    tf.registerKernel({ ...existing, kernelName, backendName: 'wasm', kernelFunc });
+  }
+}
+
+// Registering on import lets src/backend.ts enable wasm training with one import line.
+registerWasmGradients();
