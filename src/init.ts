@@ -197,7 +197,12 @@ export class SeededInitializer extends InitializerBase {
   /** @param config - The rule, and the seed of this weight's random stream. */
   constructor(
     /** The rule, and the seed of this weight's random stream. */
-    readonly config: { spec: InitSpec; seed: number },
+    readonly config: {
+      /** The rule. */
+      spec: InitSpec;
+      /** The seed of this weight's random stream. */
+      seed: number;
+    },
   ) {
     super();
   }

@@ -68,6 +68,8 @@ function knownShape(shape: OpenShape): number[] {
  * ```ts
  * receptiveFields(vgg16({ initialize: false })).block5_conv3; // { size: [196, 196], jump: [16, 16], global: false }
  * ```
+ *
+ * @category Analysis
  */
 export function receptiveFields(model: tf.LayersModel): Record<string, ReceptiveField | null> {
   const result: Record<string, ReceptiveField | null> = {};

@@ -7,7 +7,18 @@
  * `conv2_block1_1`.
  */
 
-/** How the summary finds blocks. */
+/**
+ * How the summary finds blocks: `'names'` (the default: models used as layers, then numbered name
+ * prefixes, see {@link blocksFromName}), `'models'`, or a function of your own.
+ *
+ * @example
+ * ```ts
+ * const byStage: BlockRule = (name) => (name.startsWith('conv') ? [name.split('_')[0]] : []);
+ * summary(resnet18({ initialize: false }), { blocks: byStage, depth: 1 });
+ * ```
+ *
+ * @category Analysis
+ */
 export type BlockRule =
   /** Models used as layers, then numbered name prefixes (the default). */
   | 'names'
@@ -26,6 +37,8 @@ export type BlockRule =
  * blocksFromName('block_3_expand_BN');   // ['block_3']
  * blocksFromName('predictions');         // []
  * ```
+ *
+ * @category Analysis
  */
 export function blocksFromName(name: string): string[] {
   const parts = name.split('_');

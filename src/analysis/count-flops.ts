@@ -6,34 +6,83 @@ import { ConfigError } from '../errors.js';
 import type { tf } from '../tf.js';
 import { analyseModel, type ModelAnalysis } from './analyse.js';
 
-/** One layer call's share. */
+/**
+ * One layer call's share of a {@link FlopCount}.
+ *
+ * @example
+ * ```ts
+ * const { byLayer } = countFlops(resnet18({ initialize: false }));
+ * const conv1: LayerFlops | undefined = byLayer.find((layer) => layer.name === 'conv1_conv'); // macs 118,013,952
+ * ```
+ *
+ * @category Analysis
+ */
 export interface LayerFlops {
+  /** The layer's name. */
   name: string;
+  /** The layer class. */
   type: string;
   /** Enclosing models, outermost first, for a model used as a layer. */
   path: string[];
+  /** Multiply-accumulates of this call, times the batch size. */
   macs: number;
+  /** Other operations of this call (bias, BN, activations, pooling...), times the batch size. */
   otherOps: number;
   /** `false`: the counter has no rule for this layer; it counts 0 and is listed in `unknownLayers`. */
   counted: boolean;
 }
 
-/** The calls of one layer class, added up. */
+/**
+ * The calls of one layer class, added up, in a {@link FlopCount}.
+ *
+ * @example
+ * ```ts
+ * const [heaviest]: TypeFlops[] = countFlops(vgg16({ initialize: false })).byType; // { type: 'Conv2D', layers: 13, ... }
+ * ```
+ *
+ * @category Analysis
+ */
 export interface TypeFlops {
+  /** The layer class. */
   type: string;
   /** Number of calls. */
   layers: number;
+  /** Their multiply-accumulates. */
   macs: number;
+  /** Their other operations. */
   otherOps: number;
 }
 
-/** A layer the counter could not cost, and why. */
+/**
+ * A layer the counter could not cost (it counts zero), and why.
+ *
+ * @example
+ * ```ts
+ * for (const layer of countFlops(model).unknownLayers) console.warn(`${layer.name} (${layer.type}): ${layer.reason}`);
+ * ```
+ *
+ * @category Analysis
+ */
 export interface UnknownLayer {
+  /** The layer's name. */
   name: string;
+  /** The layer class. */
   type: string;
+  /** Why it has no cost: no rule for its class, or an open (null) dimension. */
   reason: string;
 }
 
+/**
+ * What {@link countFlops} returns: the totals, and the same figures per layer call and per class.
+ *
+ * @example
+ * ```ts
+ * const count: FlopCount = countFlops(mobilenetV2({ initialize: false }));
+ * console.log(compact(count.macs)); // '300.77 M' (torchvision: 0.30 GFLOPS)
+ * ```
+ *
+ * @category Analysis
+ */
 export interface FlopCount {
   /** Multiply-accumulates of convolutions and dense layers: torchvision's "GFLOPS" column, times 1e9. */
   macs: number;
@@ -41,6 +90,7 @@ export interface FlopCount {
   flops: number;
   /** Bias adds, BatchNorm, activations, pooling, LRN, element-wise merges: not in `macs`. */
   otherOps: number;
+  /** The batch size every figure is for. */
   batchSize: number;
   /** One entry per layer call, input layers left out, in execution order. */
   byLayer: LayerFlops[];
@@ -50,6 +100,16 @@ export interface FlopCount {
   unknownLayers: UnknownLayer[];
 }
 
+/**
+ * Options of {@link countFlops}.
+ *
+ * @example
+ * ```ts
+ * const options: CountFlopsOptions = { batchSize: 32 };
+ * ```
+ *
+ * @category Analysis
+ */
 export interface CountFlopsOptions {
   /** Examples per forward pass; every count scales with it. Default 1. */
   batchSize?: number;
@@ -105,6 +165,8 @@ export function flopsOf(analysis: ModelAnalysis, batchSize: number): FlopCount {
  * const { macs, unknownLayers } = countFlops(resnet34({ initialize: false }));
  * // macs === 3_663_761_408 (torchvision: 3.66 GFLOPS)
  * ```
+ *
+ * @category Analysis
  */
 export function countFlops(model: tf.LayersModel, options: CountFlopsOptions = {}): FlopCount {
   return flopsOf(analyseModel(model), checkBatchSize(options.batchSize ?? 1));

@@ -1,7 +1,17 @@
 import type { tf } from '../tf.js';
 
-/** A model's (or a layer's) parameters. */
+/**
+ * A model's (or a layer's) parameters, as {@link countParams} counts them.
+ *
+ * @example
+ * ```ts
+ * const { trainable }: ParamCounts = countParams(resnet18({ initialize: false })); // 11,689,512, torchvision's figure
+ * ```
+ *
+ * @category Analysis
+ */
 export interface ParamCounts {
+  /** Every weight: trainable + nonTrainable. */
   total: number;
   /** Updated by training (kernels, biases, BatchNorm's gamma and beta). */
   trainable: number;
@@ -32,6 +42,8 @@ function sumSizes(weights: readonly { id: number; shape: readonly (number | null
  * ```ts
  * countParams(resnet34({ initialize: false })); // { total: 21814696, trainable: 21797672, nonTrainable: 17024 }
  * ```
+ *
+ * @category Analysis
  */
 export function countParams(model: tf.LayersModel | tf.layers.Layer): ParamCounts {
   const trainable = sumSizes(model.trainableWeights);

@@ -8,6 +8,8 @@
  * ```ts
  * withSeparators(21797672); // '21,797,672'
  * ```
+ *
+ * @category Analysis
  */
 export function withSeparators(value: number): string {
   if (!Number.isFinite(value)) return String(value);
@@ -31,6 +33,8 @@ const UNITS: [number, string][] = [
  * compact(3663761408); // '3.66 G'
  * compact(950);        // '950'
  * ```
+ *
+ * @category Analysis
  */
 export function compact(value: number): string {
   for (const [size, unit] of UNITS) {

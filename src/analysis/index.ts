@@ -1,6 +1,11 @@
 /**
  * Counting and summarising any tf.LayersModel: parameters, MACs (torchvision's convention),
  * receptive fields, memory, and the per-layer summary table.
+ *
+ * (`@module`: this comment describes the file, so that TypeDoc does not take it for the comment of
+ * the first export below.)
+ *
+ * @module
  */
 export { countParams, type ParamCounts } from './count-params.js';
 export { countFlops, type FlopCount, type LayerFlops, type TypeFlops, type UnknownLayer, type CountFlopsOptions } from './count-flops.js';

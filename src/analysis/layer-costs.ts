@@ -20,35 +20,100 @@
 import { adaptiveBins } from '../layers/adaptive-avg-pool2d.js';
 import type { tf } from '../tf.js';
 
-/** How a layer maps input positions to output positions, for the receptive field. */
+/**
+ * How a layer maps input positions to output positions, for the receptive field.
+ *
+ * @example
+ * ```ts
+ * const conv3x3: SpatialWindow = { kind: 'window', kernel: [3, 3], stride: [1, 1], dilation: [1, 1] };
+ * ```
+ *
+ * @category Analysis
+ */
 export type SpatialWindow =
   /** Each output position sees the same position of its input(s): activations, BN, merges, dense on a map. */
-  | { kind: 'pointwise' }
+  | {
+      /** Pointwise. */
+      kind: 'pointwise';
+    }
   /** A sliding window: convolutions and pooling. One entry per spatial axis. */
-  | { kind: 'window'; kernel: number[]; stride: number[]; dilation: number[] }
+  | {
+      /** A sliding window. */
+      kind: 'window';
+      /** Kernel (or pool) size per spatial axis. */
+      kernel: number[];
+      /** Stride per spatial axis. */
+      stride: number[];
+      /** Dilation per spatial axis. */
+      dilation: number[];
+    }
   /** A transposed convolution: the output grid is `stride` times finer. */
-  | { kind: 'transposed'; kernel: number[]; stride: number[] }
+  | {
+      /** Transposed. */
+      kind: 'transposed';
+      /** Kernel size per spatial axis. */
+      kernel: number[];
+      /** Stride (upsampling factor) per spatial axis. */
+      stride: number[];
+    }
   /** Every output sees the whole input: global pooling, flatten. */
-  | { kind: 'global' };
+  | {
+      /** Global. */
+      kind: 'global';
+    };
 
-/** The cost of one call of a layer, for one example. */
+/**
+ * The cost of one call of a layer, for one example: what a {@link CostRule} returns.
+ *
+ * @example
+ * ```ts
+ * const scale: LayerCost = { macs: 0, otherOps: 802816, window: { kind: 'pointwise' } };
+ * ```
+ *
+ * @category Analysis
+ */
 export interface LayerCost {
   /** Multiply-accumulates of convolutions and dense layers (the headline count). */
   macs: number;
-  /** Every other arithmetic operation (see the module comment for the rules). */
+  /** Every other arithmetic operation (bias, BN, activations, pooling...; ptflops' rules where it has one). */
   otherOps: number;
+  /** How the layer widens the receptive field. */
   window: SpatialWindow;
 }
 
-/** What a cost rule gets: the layer, its config, and its per-example shapes (batch axis removed). */
+/**
+ * What a {@link CostRule} gets: the layer, its config, and its per-example shapes (batch axis
+ * removed).
+ *
+ * @example
+ * ```ts
+ * const rule: CostRule = ({ outputShapes }: CostContext) => ({ macs: 0, otherOps: outputShapes[0].reduce((a, b) => a * b, 1), window: { kind: 'pointwise' } });
+ * ```
+ *
+ * @category Analysis
+ */
 export interface CostContext {
+  /** The layer. */
   layer: tf.layers.Layer;
+  /** Its `getConfig()`. */
   config: tf.serialization.ConfigDict;
+  /** Its input shapes, per example. */
   inputShapes: number[][];
+  /** Its output shapes, per example. */
   outputShapes: number[][];
 }
 
-/** A cost rule for one layer class. */
+/**
+ * A cost rule for one layer class, for {@link registerLayerCost}.
+ *
+ * @example
+ * ```ts
+ * const scaleRule: CostRule = ({ outputShapes }) => ({ macs: 0, otherOps: outputShapes[0].reduce((a, b) => a * b, 1), window: { kind: 'pointwise' } });
+ * registerLayerCost('MyScale', scaleRule);
+ * ```
+ *
+ * @category Analysis
+ */
 export type CostRule = (context: CostContext) => LayerCost;
 
 /**
@@ -61,6 +126,8 @@ export type CostRule = (context: CostContext) => LayerCost;
  *   countMacs([input]: number[][]) { return input[0] * input[1] * input[1]; }
  * }
  * ```
+ *
+ * @category Analysis
  */
 export interface CountableLayer {
   /** Multiply-accumulates of one call (the headline count). */
@@ -310,6 +377,8 @@ const rules = new Map<string, CostRule>([
  * ```ts
  * registerLayerCost('MyScale', ({ outputShapes }) => ({ macs: 0, otherOps: outputShapes[0].reduce((a, b) => a * b, 1), window: { kind: 'pointwise' } }));
  * ```
+ *
+ * @category Analysis
  */
 export function registerLayerCost(className: string, rule: CostRule): void {
   if (rules.has(className)) throw new Error(`registerLayerCost: layer class '${className}' already has a cost rule`);

@@ -13,6 +13,21 @@
  */
 import type { SpatialWindow } from './layer-costs.js';
 
+/**
+ * The receptive field of a layer's output, per spatial axis: how many input pixels one output sees
+ * (`size`) and how many input pixels apart two neighbouring outputs are (`jump`). Computed as in
+ * Araujo, Norris, Sim, "Computing Receptive Fields of Convolutional Neural Networks", Distill 2019
+ * (https://doi.org/10.23915/distill.00021): through a layer of kernel k, stride s, dilation d,
+ * size grows by d(k - 1)·jump and jump is multiplied by s. Sizes are not clipped to the image.
+ *
+ * @example
+ * ```ts
+ * const field: ReceptiveField | null = receptiveFields(vgg16({ initialize: false })).block5_pool;
+ * // { size: [212, 212], jump: [32, 32], global: false }
+ * ```
+ *
+ * @category Analysis
+ */
 export interface ReceptiveField {
   /** Input pixels seen by one output, per spatial axis. */
   size: number[];

@@ -108,6 +108,8 @@ function unknownNote(s: ModelSummary): string[] {
  * ```ts
  * process.stdout.write(renderTable(summary(model)) + '\n');
  * ```
+ *
+ * @category Analysis
  */
 export function renderTable(s: ModelSummary): string {
   const table = alignColumns(COLUMNS, s.rows.map((row) => rowCells(row, '  ')));
@@ -118,7 +120,17 @@ export function renderTable(s: ModelSummary): string {
   return [heading(s), '═'.repeat(width), ...table, '═'.repeat(width), ...totalLines, ...unknownNote(s)].join('\n');
 }
 
-/** The summary as Markdown: a heading, the layer table, the totals table. */
+/**
+ * The summary as Markdown (GitHub's dialect): a heading, the layer table, the totals table.
+ * The same as `summary(model).toMarkdown()`.
+ *
+ * @example
+ * ```ts
+ * writeFileSync('resnet18.md', renderMarkdown(summary(resnet18({ initialize: false }), { depth: 2 })));
+ * ```
+ *
+ * @category Analysis
+ */
 export function renderMarkdown(s: ModelSummary): string {
   const layers = markdownTable(COLUMNS, s.rows.map((row) => rowCells(row, '&nbsp;&nbsp;')));
   const figures = markdownTable(

@@ -20,6 +20,16 @@ const FLOAT32_BYTES = 4;
 /** Layers whose output shares its input's memory (a view) or is the input itself at inference. */
 const NO_NEW_MEMORY = new Set(['Flatten', 'Reshape', 'Dropout', 'SpatialDropout1D', 'GaussianDropout', 'GaussianNoise', 'AlphaDropout']);
 
+/**
+ * Options of {@link summary}.
+ *
+ * @example
+ * ```ts
+ * const options: SummaryOptions = { depth: 2, batchSize: 32 };
+ * ```
+ *
+ * @category Analysis
+ */
 export interface SummaryOptions {
   /**
    * How many levels of blocks to show: 1 shows the top level only (stages, with their totals);
@@ -32,11 +42,23 @@ export interface SummaryOptions {
   blocks?: BlockRule;
 }
 
-/** One row of the summary: a layer, an input, or a block (expanded or folded). */
+/**
+ * One row of the summary: a layer, an input, or a block (expanded or folded).
+ *
+ * @example
+ * ```ts
+ * const stages: SummaryRow[] = summary(resnet18({ initialize: false }), { depth: 1 }).layers;
+ * stages.map((row) => `${row.name}: ${row.params}`);
+ * ```
+ *
+ * @category Analysis
+ */
 export interface SummaryRow {
+  /** The layer's or block's name. */
   name: string;
   /** The layer class, or `Block` for a block. */
   type: string;
+  /** An input layer, a layer, or a block. */
   kind: 'input' | 'layer' | 'block';
   /** 1 for the top level. */
   level: number;
@@ -50,55 +72,114 @@ export interface SummaryRow {
   outputShape: (number | null)[];
   /** Every output's shape, for a layer with several outputs. */
   outputShapes: (number | null)[][];
+  /** Parameters (a block: of all its layers). */
   params: number;
+  /** Trainable parameters. */
   trainableParams: number;
+  /** Multiply-accumulates, times the batch size. */
   macs: number;
+  /** Other operations, times the batch size. */
   otherOps: number;
   /** Share of the model's MACs, 0 to 1. */
   share: number;
+  /** The receptive field of its output (a block: of its last layer's); `null` where it cannot be told. */
   receptiveField: ReceptiveField | null;
 }
 
-/** The JSON form of a row. */
+/**
+ * The JSON form of a row: a {@link SummaryRow} without `expanded`.
+ *
+ * @example
+ * ```ts
+ * const rows: SummaryLayerJson[] = summary(model).toJSON().layers;
+ * ```
+ *
+ * @category Analysis
+ */
 export type SummaryLayerJson = Omit<SummaryRow, 'expanded'>;
 
-/** The JSON form of the summary (`cnn-zoo summary --format json`). */
+/**
+ * The JSON form of the summary (`cnn-zoo summary --format json`). Memory in decimal megabytes
+ * (10^6 bytes), float32.
+ *
+ * @example
+ * ```ts
+ * const json: SummaryJson = summary(resnet34({ initialize: false })).toJSON();
+ * json.trainableParams; // 21797672
+ * ```
+ *
+ * @category Analysis
+ */
 export interface SummaryJson {
+  /** The model's name. */
   model: string;
   /** The first input's per-example shape. */
   inputShape: (number | null)[];
+  /** Every input's per-example shape. */
   inputShapes: (number | null)[][];
+  /** Examples per forward pass. */
   batchSize: number;
+  /** Levels of blocks shown; `null`: every layer. */
   depth: number | null;
+  /** All parameters. */
   totalParams: number;
+  /** Trainable parameters (torchvision's count). */
   trainableParams: number;
+  /** Non-trainable parameters (BatchNorm's moving statistics...). */
   nonTrainableParams: number;
+  /** Multiply-accumulates of convolutions and dense layers. */
   macs: number;
+  /** 2 x macs. */
   flops: number;
+  /** Every other operation. */
   otherOps: number;
+  /** Parameters in float32. */
   paramMemoryMB: number;
+  /** The input batch. */
   inputMemoryMB: number;
+  /** Every layer's output, kept together (what training keeps for the backward pass). */
   activationMemoryMB: number;
+  /** The most alive at once in an inference pass that frees each output after its last use. */
   peakActivationMemoryMB: number;
+  /** Layers counted as zero (no cost rule). */
   unknownLayers: UnknownLayer[];
   /** The rows to add up: layers, inputs and folded blocks (expanded blocks are left out). */
   layers: SummaryLayerJson[];
 }
 
 /**
- * A model's summary. Printing it (`console.log`, template strings) shows the table; `toMarkdown()`
- * and `toJSON()` give the other forms.
+ * A model's summary, as {@link summary} returns it. Printing it (`console.log`, template strings)
+ * shows the table; `toMarkdown()` and `toJSON()` give the other forms.
+ *
+ * @example
+ * ```ts
+ * const s: ModelSummary = summary(mobilenetV2({ initialize: false }), { depth: 1 });
+ * console.log(s);                  // the table
+ * const md = s.toMarkdown();
+ * const { macs } = s.toJSON();
+ * ```
+ *
+ * @category Analysis
  */
 export class ModelSummary {
   constructor(
+    /** The model's name. */
     readonly model: string,
+    /** Every input's per-example shape. */
     readonly inputShapes: (number | null)[][],
+    /** Examples per forward pass. */
     readonly batchSize: number,
+    /** Levels of blocks shown; `null`: every layer. */
     readonly depth: number | null,
+    /** All parameters. */
     readonly totalParams: number,
+    /** Trainable parameters (torchvision's count). */
     readonly trainableParams: number,
+    /** Non-trainable parameters. */
     readonly nonTrainableParams: number,
+    /** Multiply-accumulates of convolutions and dense layers, times the batch size. */
     readonly macs: number,
+    /** Every other operation, times the batch size. */
     readonly otherOps: number,
     /** Bytes of the parameters in float32. */
     readonly paramBytes: number,
@@ -108,15 +189,18 @@ export class ModelSummary {
     readonly activationBytes: number,
     /** The most bytes alive at once in an inference pass that frees each output after its last use (input included). */
     readonly peakActivationBytes: number,
+    /** Layers counted as zero (no cost rule). */
     readonly unknownLayers: UnknownLayer[],
     /** Every row in display order, expanded blocks included as headers. */
     readonly rows: SummaryRow[],
   ) {}
 
+  /** The first input's per-example shape. */
   get inputShape(): (number | null)[] {
     return this.inputShapes[0] ?? [];
   }
 
+  /** 2 x macs: a multiply-add is two floating-point operations. */
   get flops(): number {
     return 2 * this.macs;
   }
@@ -131,10 +215,12 @@ export class ModelSummary {
     return renderTable(this);
   }
 
+  /** The summary as Markdown ({@link renderMarkdown}). */
   toMarkdown(): string {
     return renderMarkdown(this);
   }
 
+  /** The JSON form (`JSON.stringify(summary)` uses it). */
   toJSON(): SummaryJson {
     const mb = (bytes: number) => bytes / 1e6;
     return {
@@ -158,6 +244,7 @@ export class ModelSummary {
     };
   }
 
+  /** The table, as {@link ModelSummary.toTable}. */
   toString(): string {
     return this.toTable();
   }
@@ -246,6 +333,8 @@ function figures(node: BlockTree<AnalysedCall>, batchSize: number): RowFigures {
  * console.log(summary(resnet34({ initialize: false }), { depth: 1 })); // one row per stage
  * summary(model).toJSON().trainableParams;
  * ```
+ *
+ * @category Analysis
  */
 export function summary(model: tf.LayersModel, options: SummaryOptions = {}): ModelSummary {
   const depth = options.depth === undefined || options.depth === Infinity ? null : checkPositiveInt('depth', options.depth);

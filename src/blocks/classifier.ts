@@ -3,8 +3,24 @@ import type { Net } from '../net/net.js';
 import type { CommonOptions } from '../options.js';
 
 /**
- * What most families end with: global pooling then one dense classifier (`includeTop`), or the
- * feature map, pooled if `pooling` asks for it (without the top).
+ * What most families end with: global average pooling, dropout (when `names.dropout` is given and
+ * `options.dropout` > 0), then one dense classifier with `numClasses` units and
+ * `classifierActivation` (`includeTop`); or without the top, the feature map, pooled if `pooling`
+ * asks for it ({@link poolFeatures}).
+ *
+ * @param options - The parsed shared options (`includeTop`, `pooling`, `dropout`, `numClasses`, `classifierActivation`).
+ * @param names - Names of the pooling, dropout (optional: no dropout layer without it) and dense layers.
+ * @param init - Initialisation of the classifier's kernel and bias.
+ *
+ * @example
+ * ```ts
+ * const output = poolAndClassify(net, x, config, { pool: 'avg_pool', dropout: 'top_dropout', classifier: 'predictions' }, {
+ *   kernel: { kind: 'torchDefault' },
+ *   bias: { kind: 'torchDefault' },
+ * });
+ * ```
+ *
+ * @category Shared blocks
  */
 export function poolAndClassify<T>(
   net: Net<T>,
@@ -25,7 +41,17 @@ export function poolAndClassify<T>(
   });
 }
 
-/** Global pooling of a feature map when the top is left off, named as Keras names it. */
+/**
+ * Global pooling of a feature map when the top is left off, named as Keras names it (`avg_pool`
+ * or `max_pool`).
+ *
+ * @example
+ * ```ts
+ * const features = poolFeatures(net, x, 'avg'); // [h, w, c] -> [c]
+ * ```
+ *
+ * @category Shared blocks
+ */
 export function poolFeatures<T>(net: Net<T>, features: T, pooling: 'avg' | 'max'): T {
   return net.globalPool(features, pooling, pooling === 'avg' ? 'avg_pool' : 'max_pool');
 }

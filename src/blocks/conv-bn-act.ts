@@ -12,12 +12,34 @@ import type { Net } from '../net/net.js';
  * - `symmetric`: PyTorch's `padding=k // 2` on every side. Where TF's 'same' pads the same way
  *   (stride 1, or sizes where it happens to be even) the layer uses 'same'; otherwise an explicit
  *   ZeroPadding2D precedes a 'valid' layer, so results match torchvision exactly.
+ *
+ * @example
+ * ```ts
+ * const torchLike: PaddingMode = 'symmetric'; // ResNet's and GoogLeNet's torchvision variants
+ * ```
+ *
+ * @category Shared blocks
  */
 export type PaddingMode = 'same' | 'valid' | 'symmetric';
 
 /**
- * Resolves `symmetric` padding for a layer of `kernel`/`stride` on `x`: returns the (possibly
- * zero-padded) input and the TF padding to give the layer.
+ * Resolves a {@link PaddingMode} for a layer of `kernelSize`/`strides` on `x`: returns the (possibly
+ * zero-padded) input and the TF padding to give the layer. `same` and `valid` pass through;
+ * `symmetric` (PyTorch's `padding=(d(k - 1)) // 2`) becomes TF's 'same' where that pads the same
+ * amount on both sides, else a ZeroPadding2D named `padName` and 'valid'.
+ *
+ * @param layer - The layer's square kernel, stride (default 1), dilation (default 1), and the
+ * name of the padding layer if one is needed.
+ *
+ * @example
+ * ```ts
+ * // A 3x3 stride-2 conv on a 56x56 map: TF's 'same' would pad [0, 1], PyTorch pads [1, 1].
+ * const [padded, padding] = applyPaddingMode(net, x, 'symmetric', { kernelSize: 3, strides: 2, padName: 'conv3_block1_1_pad' });
+ * // padding === 'valid', padded is x after a ZeroPadding2D of 1
+ * x = net.conv2d(padded, { name: 'conv3_block1_1_conv', filters: 128, kernelSize: 3, strides: 2, padding, useBias: false, kernelInit: { kind: 'torchDefault' } });
+ * ```
+ *
+ * @category Shared blocks
  */
 export function applyPaddingMode<T>(
   net: Net<T>,
@@ -39,23 +61,73 @@ export function applyPaddingMode<T>(
   return [net.zeroPad(x, pad, layer.padName), 'valid'];
 }
 
+/**
+ * One conv -> batch norm -> activation unit for {@link convBnAct}.
+ *
+ * @example
+ * ```ts
+ * const spec: ConvBnActSpec = {
+ *   names: { conv: 'conv1_conv', bn: 'conv1_bn', activation: 'conv1_relu' },
+ *   filters: 64, kernelSize: 7, strides: 2, padding: 'symmetric', activation: 'relu',
+ *   batchNorm: { epsilon: 1e-5, momentum: 0.9 }, kernelInit: { kind: 'varianceScaling', scale: 2, mode: 'fanOut', distribution: 'normal' },
+ * };
+ * ```
+ *
+ * @category Shared blocks
+ */
 export interface ConvBnActSpec {
   /** Layer names; `pad` is used only when symmetric padding needs an explicit ZeroPadding2D. */
-  names: { conv: string; bn: string; activation?: string; pad?: string };
+  names: {
+    /** The convolution's name. */
+    conv: string;
+    /** The batch norm's name. */
+    bn: string;
+    /** The activation's name. Default `{conv}_{activation}`. */
+    activation?: string;
+    /** The padding layer's name, if one is needed. Default `{conv}_pad`. */
+    pad?: string;
+  };
+  /** Output channels. */
   filters: number;
+  /** Square kernel size. */
   kernelSize: number;
+  /** Stride. Default 1. */
   strides?: number;
+  /** Dilation rate. Default 1. */
   dilation?: number;
+  /** How the convolution pads ({@link PaddingMode}). */
   padding: PaddingMode;
   /** `null` for a linear output (MobileNet V2's projection, ResNet's last conv before the add). */
   activation: 'relu' | 'relu6' | null;
-  batchNorm: { epsilon: number; momentum?: number };
+  /** The batch norm's numbers (Keras: epsilon 1e-3; PyTorch: 1e-5, momentum 0.9 in Keras's convention). */
+  batchNorm: {
+    /** Added to the variance. */
+    epsilon: number;
+    /** Keras convention (the weight of the old statistic). Default 0.99. */
+    momentum?: number;
+  };
+  /** Initialisation of the kernel. */
   kernelInit: InitSpec;
   /** BatchNorm makes a conv bias redundant; default false. */
   useBias?: boolean;
 }
 
-/** Conv2D (no bias) -> BatchNormalization -> activation. */
+/**
+ * Conv2D (no bias unless `useBias`) -> BatchNormalization -> activation: the unit ResNet,
+ * GoogLeNet (torchvision's BasicConv2d) and the MobileNets are made of. Works on any {@link Net};
+ * `symmetric` padding reproduces PyTorch's (see {@link applyPaddingMode}).
+ *
+ * @example
+ * ```ts
+ * x = convBnAct(net, x, {
+ *   names: { conv: 'stem_conv', bn: 'stem_bn', activation: 'stem_relu' },
+ *   filters: 32, kernelSize: 3, strides: 2, padding: 'symmetric', activation: 'relu6',
+ *   batchNorm: { epsilon: 1e-3 }, kernelInit: { kind: 'varianceScaling', scale: 1, mode: 'fanAvg', distribution: 'uniform' },
+ * });
+ * ```
+ *
+ * @category Shared blocks
+ */
 export function convBnAct<T>(net: Net<T>, x: T, spec: ConvBnActSpec): T {
   const [input, padding] = applyPaddingMode(net, x, spec.padding, {
     kernelSize: spec.kernelSize,

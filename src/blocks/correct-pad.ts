@@ -9,6 +9,17 @@
  * `k // 2` after, and `k // 2` before on an odd size but one less on an even size. For k = 3 that
  * is `((0, 1), (0, 1))` on even sizes and `((1, 1), (1, 1))` on odd ones, which is what TF's
  * 'same' pads at stride 2, so the output is `ceil(n / 2)`.
+ *
+ * @param kernelSize - The square kernel of the strided layer that follows.
+ *
+ * @example
+ * ```ts
+ * correctPad([112, 112], 3); // [[0, 1], [0, 1]]
+ * correctPad([7, 7], 3);     // [[1, 1], [1, 1]]
+ * y = net.zeroPad(y, correctPad(net.shape(y), 3), 'block_1_pad');
+ * ```
+ *
+ * @category Shared blocks
  */
 export function correctPad(
   [height, width]: readonly [number, number] | readonly number[],

@@ -14,6 +14,8 @@
  * makeDivisible(32 * 0.35, 8); // 16: 11.2 rounds to 8, which is more than 10% below, so 16
  * makeDivisible(1280 * 1.4, 8); // 1792
  * ```
+ *
+ * @category Shared blocks
  */
 export function makeDivisible(value: number, divisor: number, minValue: number = divisor): number {
   // Python's int() truncates; for the positive values here that is Math.floor.

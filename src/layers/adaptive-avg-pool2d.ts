@@ -1,6 +1,16 @@
 import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology';
 import { tf } from '../tf.js';
 
+/**
+ * {@link AdaptiveAveragePooling2D}'s options (plus tfjs-layers' `LayerArgs`: `name`...).
+ *
+ * @example
+ * ```ts
+ * const args: AdaptiveAveragePooling2DArgs = { name: 'avgpool', outputSize: [6, 6] };
+ * ```
+ *
+ * @category Layers
+ */
 export interface AdaptiveAveragePooling2DArgs extends LayerArgs {
   /** `[height, width]` of the output, whatever the input's. */
   outputSize: [number, number];
@@ -8,7 +18,15 @@ export interface AdaptiveAveragePooling2DArgs extends LayerArgs {
 
 /**
  * PyTorch's bins for adaptive pooling of `size` pixels into `out` cells: cell i averages pixels
- * floor(i·size/out) .. ceil((i+1)·size/out) - 1. The bins overlap when `out` does not divide `size`.
+ * floor(i·size/out) .. ceil((i+1)·size/out) - 1, returned as `[start, end)` pairs. The bins
+ * overlap when `out` does not divide `size`.
+ *
+ * @example
+ * ```ts
+ * adaptiveBins(14, 4); // [[0, 4], [3, 7], [7, 11], [10, 14]]: torchvision's GoogLeNet auxiliary pool
+ * ```
+ *
+ * @category Layers
  */
 export function adaptiveBins(size: number, out: number): Array<[number, number]> {
   return Array.from({ length: out }, (_, i) => [Math.floor((i * size) / out), Math.ceil(((i + 1) * size) / out)]);
@@ -29,8 +47,19 @@ function binMatrix(size: number, out: number): tf.Tensor2D {
  * output size divides the input size the bins are plain non-overlapping windows and one average
  * pool computes it (at AlexNet's 224x224 the 6x6 map pools to itself); otherwise each axis is
  * averaged by a product with a constant bin matrix (a matmul, whose gradient every backend has).
+ * No weights. (The layer itself upsamples a map smaller than the output, as PyTorch does; it is
+ * AlexNet's shape check that refuses such inputs.)
+ *
+ * @example
+ * ```ts
+ * const pool = new AdaptiveAveragePooling2D({ name: 'avgpool', outputSize: [6, 6] });
+ * const y = pool.apply(tf.randomNormal([1, 13, 13, 256])) as tf.Tensor; // [1, 6, 6, 256], PyTorch's overlapping bins
+ * ```
+ *
+ * @category Layers
  */
 export class AdaptiveAveragePooling2D extends tf.layers.Layer {
+  /** The class name under which TF.js serialises the layer (model.json's `class_name`). */
   static className = 'AdaptiveAveragePooling2D';
 
   constructor(private readonly args: AdaptiveAveragePooling2DArgs) {

@@ -5,21 +5,52 @@ import type { Activation } from '../net/net.js';
 import { tf } from '../tf.js';
 import { applyActivation } from './apply-activation.js';
 
-/** A seeded initialiser as plain data, so the layer's config stays JSON. */
+/**
+ * A seeded initialiser as plain data, so a custom layer's config stays JSON: the layer builds a
+ * {@link SeededInitializer} from it.
+ *
+ * @example
+ * ```ts
+ * const kernelInitializer: SeededInitConfig = { spec: { kind: 'normal', std: 0.01 }, seed: 7 };
+ * ```
+ *
+ * @category Layers
+ */
 export interface SeededInitConfig {
+  /** The rule. */
   spec: InitSpec;
+  /** The seed of this weight's random stream. */
   seed: number;
 }
 
+/**
+ * {@link GroupedConv2D}'s options (plus tfjs-layers' `LayerArgs`: `name`...).
+ *
+ * @example
+ * ```ts
+ * const conv2: GroupedConv2DArgs = { name: 'conv2', filters: 256, kernelSize: 5, padding: 'same', groups: 2, activation: 'relu', kernelInitializer: { spec: { kind: 'normal', std: 0.01 }, seed: 1 } };
+ * ```
+ *
+ * @category Layers
+ */
 export interface GroupedConv2DArgs extends LayerArgs {
+  /** Output channels, for all groups together (divisible by `groups`). */
   filters: number;
+  /** Square kernel size. */
   kernelSize: number;
+  /** Stride. Default 1. */
   strides?: number;
+  /** TF padding. Default `'valid'`. */
   padding?: 'same' | 'valid';
+  /** Number of groups; must divide the input channels and `filters`. */
   groups: number;
+  /** Whether the layer has a bias. Default true. */
   useBias?: boolean;
+  /** Fused activation. Default `'linear'`. */
   activation?: Activation;
+  /** The kernel's initialiser. */
   kernelInitializer: SeededInitConfig;
+  /** The bias's initialiser. Default zeros. */
   biasInitializer?: SeededInitConfig;
 }
 
@@ -28,8 +59,22 @@ export interface GroupedConv2DArgs extends LayerArgs {
  * filters are cut into `groups` equal parts and part i of the output sees only part i of the input.
  * One kernel of shape `[k, k, in / groups, filters]`, as Keras's `Conv2D(groups=...)` stores it,
  * so weights convert one to one. tfjs-layers' Conv2D has no `groups` option.
+ *
+ * Paper: Krizhevsky, Sutskever, Hinton, "ImageNet Classification with Deep Convolutional Neural
+ * Networks", NeurIPS 2012, Section 3.2 and Figure 2
+ * (https://papers.nips.cc/paper/4824-imagenet-classification-with-deep-convolutional-neural-networks).
+ * Departure: one device computes every group (the split is in the weights, not across GPUs).
+ *
+ * @example
+ * ```ts
+ * const conv = new GroupedConv2D({ name: 'conv2', filters: 256, kernelSize: 5, padding: 'same', groups: 2, kernelInitializer: { spec: { kind: 'normal', std: 0.01 }, seed: 1 } });
+ * const y = conv.apply(tf.randomNormal([1, 27, 27, 96])) as tf.Tensor; // [1, 27, 27, 256], kernel [5, 5, 48, 256]
+ * ```
+ *
+ * @category Layers
  */
 export class GroupedConv2D extends tf.layers.Layer {
+  /** The class name under which TF.js serialises the layer (model.json's `class_name`). */
   static className = 'GroupedConv2D';
   private kernel?: tf.LayerVariable;
   private bias?: tf.LayerVariable;

@@ -1,6 +1,8 @@
 /**
  * The zoo's custom TF.js layers. Importing this module registers every one of them for
  * serialisation, so that a saved model.json that uses them can be loaded.
+ *
+ * @module
  */
 export { AdaptiveAveragePooling2D, adaptiveBins, type AdaptiveAveragePooling2DArgs } from './adaptive-avg-pool2d.js';
 export { GroupedConv2D, type GroupedConv2DArgs, type SeededInitConfig } from './grouped-conv2d.js';

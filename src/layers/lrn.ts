@@ -1,7 +1,17 @@
 import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology';
 import { tf } from '../tf.js';
 
-/** The paper's hyper-parameters, under the paper's names. */
+/**
+ * {@link LocalResponseNormalization}'s hyper-parameters, under the paper's names (plus tfjs-layers'
+ * `LayerArgs`: `name`, `trainable`...).
+ *
+ * @example
+ * ```ts
+ * const alexnetLrn: LocalResponseNormalizationArgs = { name: 'lrn1', size: 5, k: 2, alpha: 1e-4, beta: 0.75 };
+ * ```
+ *
+ * @category Layers
+ */
 export interface LocalResponseNormalizationArgs extends LayerArgs {
   /** n: how many adjacent channels the sum runs over (odd: the channel itself and (n - 1) / 2 each side). */
   size: number;
@@ -25,9 +35,23 @@ export interface LocalResponseNormalizationArgs extends LayerArgs {
  * depthRadius = (n - 1) / 2, bias = k, alpha = α, beta = β. (PyTorch's `nn.LocalResponseNorm` and
  * Caffe divide alpha by n, so the paper's layer is `LocalResponseNorm(size=n, alpha=n·α, beta=β,
  * k=k)` there.) The op has a gradient in tfjs-core and kernels on every backend we use, wasm
- * included (LRN, LRNGrad).
+ * included (LRN, LRNGrad). No weights; the output has the input's shape.
+ *
+ * Paper: Krizhevsky, Sutskever, Hinton, "ImageNet Classification with Deep Convolutional Neural
+ * Networks", NeurIPS 2012, Section 3.3
+ * (https://papers.nips.cc/paper/4824-imagenet-classification-with-deep-convolutional-neural-networks).
+ * No departure: the paper's formula, α included as the paper writes it.
+ *
+ * @example
+ * ```ts
+ * const lrn = new LocalResponseNormalization({ name: 'lrn1', size: 5, k: 2, alpha: 1e-4, beta: 0.75 });
+ * const y = lrn.apply(tf.randomNormal([1, 27, 27, 96])) as tf.Tensor;
+ * ```
+ *
+ * @category Layers
  */
 export class LocalResponseNormalization extends tf.layers.Layer {
+  /** The class name under which TF.js serialises the layer (model.json's `class_name`). */
   static className = 'LocalResponseNormalization';
 
   constructor(private readonly args: LocalResponseNormalizationArgs) {

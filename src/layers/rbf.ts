@@ -3,10 +3,20 @@ import type { Activation } from '../net/net.js';
 import { tf } from '../tf.js';
 import { applyActivation } from './apply-activation.js';
 
+/**
+ * {@link EuclideanRBF}'s options (plus tfjs-layers' `LayerArgs`: `name`...).
+ *
+ * @example
+ * ```ts
+ * const args: EuclideanRBFArgs = { name: 'predictions', prototypes: [[1, -1, 1], [-1, 1, -1]], activation: 'softmax' };
+ * ```
+ *
+ * @category Layers
+ */
 export interface EuclideanRBFArgs extends LayerArgs {
   /** One fixed parameter vector per output unit, each as long as the input. */
   prototypes: number[][];
-  /** Applied to the negated distances (see the class comment). */
+  /** Applied to the negated distances (see the class comment). Default `'linear'`. */
   activation?: Activation;
 }
 
@@ -23,8 +33,21 @@ export interface EuclideanRBFArgs extends LayerArgs {
  * penalties with the sign flipped) and 'softmax' gives exp(-y_i) / Σ_k exp(-y_k). Categorical
  * cross-entropy on that softmax, y_D + log Σ_k exp(-y_k), is Eq. 9 without its constant
  * "rubbish class" term e^-j (j → ∞).
+ *
+ * Paper: LeCun, Bottou, Bengio, Haffner, "Gradient-Based Learning Applied to Document
+ * Recognition", Proc. IEEE 86(11), 1998, Section II.B, Eq. 7 (https://doi.org/10.1109/5.726791).
+ * Departure: the output is `activation(-y)`, not y (above).
+ *
+ * @example
+ * ```ts
+ * const rbf = new EuclideanRBF({ name: 'predictions', prototypes: rbfPrototypes({ type: 'rbf' }, 10, 84), activation: 'softmax' });
+ * const probabilities = rbf.apply(tf.randomNormal([2, 84])) as tf.Tensor; // [2, 10]
+ * ```
+ *
+ * @category Layers
  */
 export class EuclideanRBF extends tf.layers.Layer {
+  /** The class name under which TF.js serialises the layer (model.json's `class_name`). */
   static className = 'EuclideanRBF';
   private centers?: tf.LayerVariable;
 

@@ -1,6 +1,16 @@
 import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology';
 import { tf } from '../tf.js';
 
+/**
+ * {@link ScaledTanh}'s options (plus tfjs-layers' `LayerArgs`: `name`...).
+ *
+ * @example
+ * ```ts
+ * const paper: ScaledTanhArgs = { name: 'c1_scaled_tanh', amplitude: 1.7159, slope: 2 / 3 };
+ * ```
+ *
+ * @category Layers
+ */
 export interface ScaledTanhArgs extends LayerArgs {
   /** Amplitude A. */
   amplitude: number;
@@ -12,8 +22,21 @@ export interface ScaledTanhArgs extends LayerArgs {
  * LeNet-5's squashing function f(a) = A·tanh(S·a) (LeCun et al. 1998, Section II.B and Appendix A),
  * with A = 1.7159 and S = 2/3 in the paper: chosen so that f(±1) = ±1, the gain is close to 1
  * around the targets and the second derivative is largest at ±1. No weights.
+ *
+ * Paper: LeCun, Bottou, Bengio, Haffner, "Gradient-Based Learning Applied to Document
+ * Recognition", Proc. IEEE 86(11), 1998, Appendix A (https://doi.org/10.1109/5.726791). No
+ * departure.
+ *
+ * @example
+ * ```ts
+ * const squash = new ScaledTanh({ name: 'c1_scaled_tanh', amplitude: 1.7159, slope: 2 / 3 });
+ * (squash.apply(tf.tensor([1, -1])) as tf.Tensor).print(); // [1.0000, -1.0000] (approximately)
+ * ```
+ *
+ * @category Layers
  */
 export class ScaledTanh extends tf.layers.Layer {
+  /** The class name under which TF.js serialises the layer (model.json's `class_name`). */
   static className = 'ScaledTanh';
 
   constructor(private readonly args: ScaledTanhArgs) {

@@ -6,12 +6,27 @@ import { tf } from '../tf.js';
 import { applyActivation } from './apply-activation.js';
 import type { SeededInitConfig } from './grouped-conv2d.js';
 
+/**
+ * {@link SubSampling2D}'s options (plus tfjs-layers' `LayerArgs`: `name`...).
+ *
+ * @example
+ * ```ts
+ * const s2: SubSampling2DArgs = {
+ *   name: 's2', poolSize: 2,
+ *   coefficientInitializer: { spec: { kind: 'uniform', limit: 0.6 }, seed: 1 }, biasInitializer: { spec: { kind: 'zeros' }, seed: 2 },
+ * };
+ * ```
+ *
+ * @category Layers
+ */
 export interface SubSampling2DArgs extends LayerArgs {
   /** Window and stride (2 in LeNet-5: non-overlapping 2x2 windows). */
   poolSize: number;
   /** Fused activation; LeNet-5's scaled tanh is a layer of its own ({@link ScaledTanh}). */
   activation?: Activation;
+  /** The per-map coefficients' initialiser. */
   coefficientInitializer: SeededInitConfig;
+  /** The per-map biases' initialiser. */
   biasInitializer: SeededInitConfig;
 }
 
@@ -27,8 +42,21 @@ export function subsamplingOutputShape(input: readonly number[], poolSize: numbe
  * the sum of the inputs in a non-overlapping `poolSize` x `poolSize` window, times a trainable
  * coefficient, plus a trainable bias; 2 weights per map. Average pooling is the special case of a
  * fixed coefficient 1/poolSize² and no bias.
+ *
+ * Paper: LeCun, Bottou, Bengio, Haffner, "Gradient-Based Learning Applied to Document
+ * Recognition", Proc. IEEE 86(11), 1998, Section II.B (https://doi.org/10.1109/5.726791). No
+ * departure (the paper's sigmoid follows as a layer of its own, {@link ScaledTanh}).
+ *
+ * @example
+ * ```ts
+ * const s2 = new SubSampling2D({ name: 's2', poolSize: 2, coefficientInitializer: { spec: { kind: 'uniform', limit: 0.6 }, seed: 1 }, biasInitializer: { spec: { kind: 'zeros' }, seed: 2 } });
+ * s2.apply(tf.zeros([1, 28, 28, 6])); // [1, 14, 14, 6]; 12 weights
+ * ```
+ *
+ * @category Layers
  */
 export class SubSampling2D extends tf.layers.Layer {
+  /** The class name under which TF.js serialises the layer (model.json's `class_name`). */
   static className = 'SubSampling2D';
   private coefficient?: tf.LayerVariable;
   private bias?: tf.LayerVariable;

@@ -5,6 +5,16 @@
 import { SingleBar } from 'cli-progress';
 import { tf } from '../tf.js';
 
+/**
+ * Options of {@link progressBar}.
+ *
+ * @example
+ * ```ts
+ * const options: ProgressBarOptions = { epochs: 10, batchesPerEpoch: Math.ceil(60000 / 128) };
+ * ```
+ *
+ * @category Training
+ */
 export interface ProgressBarOptions {
   /** Epochs the whole training runs (the bar covers all of them, so its ETA is for the end). */
   epochs: number;
@@ -12,7 +22,7 @@ export interface ProgressBarOptions {
   batchesPerEpoch: number;
   /** The epoch the bar starts at, when `fit` is called once per epoch. Default 0. */
   startEpoch?: number;
-  /** Where to draw; default process.stderr. */
+  /** Where to draw; default `process.stderr`. */
   stream?: NodeJS.WritableStream;
 }
 
@@ -22,7 +32,8 @@ function metric(value: number | undefined): string {
 }
 
 /**
- * A tf.js callback that draws and updates the bar; pass it in `callbacks` of `model.fit`.
+ * A tf.js callback that draws and updates the bar; pass it in `callbacks` of `model.fit`, and call
+ * `stop()` when training ends.
  *
  * @example
  * ```ts
@@ -30,8 +41,13 @@ function metric(value: number | undefined): string {
  * await model.fit(x, y, { epochs: 10, batchSize: 64, callbacks: [bar] });
  * bar.stop();
  * ```
+ *
+ * @category Training
  */
-export function progressBar(options: ProgressBarOptions): tf.CustomCallback & { stop(): void } {
+export function progressBar(options: ProgressBarOptions): tf.CustomCallback & {
+  /** Stops drawing and leaves the last state of the bar on the terminal. */
+  stop(): void;
+} {
   const { epochs, batchesPerEpoch } = options;
   const bar = new SingleBar({
     format: 'epoch {epoch}/{epochs} |{bar}| batch {batch}/{batches} | loss {loss} | acc {acc} | ETA {eta_formatted}',

@@ -3,9 +3,20 @@
  * epoch, each series scaled to its own range and labelled with its first and last values.
  */
 
-/** One named series of per-epoch values. */
+/**
+ * One named series of per-epoch values, for {@link trainingCurveSvg}.
+ *
+ * @example
+ * ```ts
+ * const loss: CurveSeries = { name: 'loss', values: history.history.loss as number[] };
+ * ```
+ *
+ * @category Training
+ */
 export interface CurveSeries {
+  /** The legend's label (`loss`, `val_acc`). */
   name: string;
+  /** One value per epoch, epoch 1 first. */
   values: number[];
 }
 
@@ -26,6 +37,8 @@ function escapeXml(text: string): string {
  * ```ts
  * writeFileSync('curve.svg', trainingCurveSvg('LeNet-5 on MNIST', [{ name: 'loss', values: history.loss }]));
  * ```
+ *
+ * @category Training
  */
 export function trainingCurveSvg(title: string, series: CurveSeries[]): string {
   const epochs = Math.max(...series.map((s) => s.values.length));

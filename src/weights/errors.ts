@@ -9,6 +9,8 @@
  * try { await loadWeights(model, 'weights/lenet5'); }
  * catch (e) { if (e instanceof WeightsError) console.error(e.file, e.weight, e.message); }
  * ```
+ *
+ * @category Errors
  */
 export class WeightsError extends Error {
   /** The file the problem is in, as a path (the folder's path joined with the file's). */

@@ -78,7 +78,17 @@ export async function folderArtifacts(folder: WeightsFolder): Promise<tf.io.Mode
   return tf.io.getModelArtifactsForJSON(folder.modelJson as unknown as tf.io.ModelJSON, async () => [specs, data]);
 }
 
-/** Options of {@link fileSystem}. */
+/**
+ * Options of {@link fileSystem}. Unlike {@link loadModel}, its loading accepts a folder without a
+ * manifest by default (`requireManifest: false`).
+ *
+ * @example
+ * ```ts
+ * const handler = fileSystem('out/vgg16', { shardBytes: 64 * 1024 * 1024 } satisfies FileSystemHandlerOptions);
+ * ```
+ *
+ * @category Weights
+ */
 export interface FileSystemHandlerOptions extends ReadFolderOptions {
   /** Largest shard written, in bytes; tensorflowjs_converter's 4 MiB by default. */
   shardBytes?: number;
@@ -96,6 +106,8 @@ export interface FileSystemHandlerOptions extends ReadFolderOptions {
  * await model.save(fileSystem('out/lenet5'));
  * const again = await tf.loadLayersModel(fileSystem('out/lenet5'));
  * ```
+ *
+ * @category Weights
  */
 export function fileSystem(dir: string, options: FileSystemHandlerOptions = {}): tf.io.IOHandler {
   return {

@@ -15,7 +15,16 @@ import { MANIFEST_FILE, MODEL_JSON_FILE, WeightsManifestSchema, type WeightsMani
 import { ModelJsonSchema, weightByteLength, type ModelJson, type WeightSpec } from './model-json.js';
 import { normalizeRelativePath, resolveInside } from './paths.js';
 
-/** How strictly a folder is read. */
+/**
+ * How strictly a weights folder is read ({@link LoadOptions}, {@link FileSystemHandlerOptions}).
+ *
+ * @example
+ * ```ts
+ * const model = await loadModel('tfjs-node-export/', { requireManifest: false } satisfies ReadFolderOptions);
+ * ```
+ *
+ * @category Weights
+ */
 export interface ReadFolderOptions {
   /**
    * `true` (the default): the folder must have a `cnn-zoo.json` manifest, and every file is checked

@@ -1,4 +1,8 @@
-/** Weights on disk: the TF.js layers format plus a cnn-zoo manifest, without tfjs-node. */
+/**
+ * Weights on disk: the TF.js layers format plus a cnn-zoo manifest, without tfjs-node.
+ *
+ * @module
+ */
 export { WeightsError } from './errors.js';
 export {
   WeightsManifestSchema,

@@ -17,7 +17,17 @@ import { readWeightsFolder, type ReadFolderOptions, type WeightsFolder } from '.
 import type { WeightsManifest } from './manifest.js';
 import type { WeightSpec } from './model-json.js';
 
-/** Options of {@link loadModel} and {@link loadWeights}. */
+/**
+ * Options of {@link loadModel} and {@link loadWeights}: whether the folder must have a cnn-zoo
+ * manifest (see {@link ReadFolderOptions}).
+ *
+ * @example
+ * ```ts
+ * const options: LoadOptions = { requireManifest: false }; // a plain TF.js folder, no checksums
+ * ```
+ *
+ * @category Weights
+ */
 export type LoadOptions = ReadFolderOptions;
 
 /** At most this many names or shapes are spelled out in one message. */
@@ -137,6 +147,8 @@ export function assignWeights(model: tf.LayersModel, folder: WeightsFolder): voi
  * const manifest = await loadWeights(model, 'weights/lenet5-mnist');
  * console.log(manifest?.classNames);
  * ```
+ *
+ * @category Weights
  */
 export async function loadWeights(model: tf.LayersModel, dir: string, options: LoadOptions = {}): Promise<WeightsManifest | undefined> {
   const folder = await readWeightsFolder(dir, options);
@@ -161,6 +173,8 @@ export async function loadWeights(model: tf.LayersModel, dir: string, options: L
  * const model = await loadModel('weights/lenet5-mnist');
  * const converted = await loadModel('keras-export/', { requireManifest: false });
  * ```
+ *
+ * @category Weights
  */
 export async function loadModel(dir: string, options: LoadOptions = {}): Promise<tf.LayersModel> {
   const folder = await readWeightsFolder(dir, options);

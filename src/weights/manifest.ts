@@ -9,18 +9,56 @@ import { z } from 'zod';
 import { inputShapeSchema, positiveInt } from '../config.js';
 import { normalizeRelativePath, relativePathSchema } from './paths.js';
 
-/** The manifest's file name inside a weights folder. Not `manifest.json`, which web apps use for something else. */
+/**
+ * The manifest's file name inside a weights folder. Not `manifest.json`, which web apps use for
+ * something else.
+ *
+ * @example
+ * ```ts
+ * const manifest = JSON.parse(readFileSync(path.join('weights/lenet5-mnist', MANIFEST_FILE), 'utf8'));
+ * ```
+ *
+ * @category Weights
+ */
 export const MANIFEST_FILE = 'cnn-zoo.json';
 /** The TF.js layers-model file, as tfjs-node and tensorflowjs_converter name it. */
 export const MODEL_JSON_FILE = 'model.json';
-/** The value of the manifest's `format` field. */
+/**
+ * The value of the manifest's `format` field, which tells a cnn-zoo manifest from any other JSON.
+ *
+ * @example
+ * ```ts
+ * const isManifest = (json: { format?: unknown }) => json.format === MANIFEST_FORMAT;
+ * ```
+ *
+ * @category Weights
+ */
 export const MANIFEST_FORMAT = 'cnn-zoo-weights';
-/** The manifest version this code reads and writes. */
+/**
+ * The manifest version this code reads and writes.
+ *
+ * @example
+ * ```ts
+ * const manifest = await saveModel(model, 'out/model', info);
+ * manifest.version === MANIFEST_VERSION; // true
+ * ```
+ *
+ * @category Weights
+ */
 export const MANIFEST_VERSION = 1;
 
 const finite = () => z.number({ error: 'must be a finite number' }).finite({ error: 'must be a finite number' });
 
-/** One file of the folder and what it must hash to. */
+/**
+ * One file of a weights folder and what it must hash to: an entry of the manifest's `files`.
+ *
+ * @example
+ * ```ts
+ * WeightsFileSchema.parse({ path: 'model.json', sha256: '0'.repeat(64), bytes: 1234 });
+ * ```
+ *
+ * @category Weights
+ */
 export const WeightsFileSchema = z.strictObject({
   /** Path relative to the folder, '/'-separated; never absolute, never `..`. */
   path: relativePathSchema.describe('path relative to the folder'),
@@ -32,6 +70,17 @@ export const WeightsFileSchema = z.strictObject({
   /** Size of the file in bytes (a truncated file is reported as such before its digest is computed). */
   bytes: z.number({ error: 'must be a non-negative integer' }).int({ error: 'must be a non-negative integer' }).min(0, { error: 'must be a non-negative integer' }).describe('size in bytes'),
 });
+/**
+ * One file of a weights folder: path, sha256, size.
+ *
+ * @example
+ * ```ts
+ * const files: WeightsFile[] = (await saveModel(model, 'out/model', info)).files; // model.json first, then the shards
+ * ```
+ *
+ * @useDeclaredType
+ * @category Weights
+ */
 export type WeightsFile = z.infer<typeof WeightsFileSchema>;
 
 /** The preprocessing fields; shared by the manifest and by {@link saveModel}'s info (where `inputShape` defaults to the model's). */
@@ -55,7 +104,7 @@ export const preprocessingFields = {
     })
     .optional()
     .describe('per-channel standard deviation'),
-  /** Order of the colour channels ('bgr' for Caffe-converted weights). */
+  /** Order of the colour channels: 'rgb' (default) or 'bgr' (Caffe-converted weights). */
   channelOrder: z.enum(['rgb', 'bgr'], { error: "must be 'rgb' or 'bgr'" }).default('rgb').describe('order of the colour channels'),
   /** The image's shorter side is resized to this before a centre crop to `inputShape` (torchvision's 256 → 224). */
   resizeShorterSide: positiveInt().optional().describe('shorter side before the centre crop'),
@@ -79,8 +128,32 @@ export function checkPreprocessing(value: PreprocessingShape, context: z.core.$R
   }
 }
 
-/** What the weights expect of an input image. */
+/**
+ * What the weights expect of an input image: the manifest's `preprocessing`. `mean` and `std` come
+ * together, with one value per channel.
+ *
+ * @example
+ * ```ts
+ * const torchvision = PreprocessingSchema.parse({
+ *   inputShape: [224, 224, 3], range: [0, 1], mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], resizeShorterSide: 256,
+ * });
+ * ```
+ *
+ * @category Weights
+ */
 export const PreprocessingSchema = z.strictObject(preprocessingFields).superRefine(checkPreprocessing);
+/**
+ * What the weights expect of an input image (parsed: `channelOrder` filled in).
+ *
+ * @example
+ * ```ts
+ * const manifest = await loadWeights(model, 'weights/lenet5-mnist');
+ * const pre: Preprocessing | undefined = manifest?.preprocessing; // { inputShape: [28, 28, 1], range: [0, 1], ... }
+ * ```
+ *
+ * @useDeclaredType
+ * @category Weights
+ */
 export type Preprocessing = z.infer<typeof PreprocessingSchema>;
 
 /** The descriptive fields, shared by the manifest and by {@link saveModel}'s info. */
@@ -105,7 +178,18 @@ export const descriptiveFields = {
   createdAt: z.iso.datetime({ error: 'must be an ISO 8601 date-time (2024-05-01T12:00:00Z)' }).optional().describe('when the weights were made'),
 };
 
-/** The manifest: strict, every field checked; see the field comments. */
+/**
+ * The manifest (`cnn-zoo.json`) beside a TF.js `model.json` and its shards: strict, every field
+ * checked; see {@link WeightsManifest} for the fields. {@link saveModel} writes it,
+ * {@link loadWeights} and {@link loadModel} check it.
+ *
+ * @example
+ * ```ts
+ * const manifest = parseConfig(WeightsManifestSchema, JSON.parse(readFileSync('weights/lenet5-mnist/cnn-zoo.json', 'utf8')));
+ * ```
+ *
+ * @category Weights
+ */
 export const WeightsManifestSchema = z
   .strictObject({
     /** Always `cnn-zoo-weights`: tells this file from any other JSON. */
@@ -115,6 +199,7 @@ export const WeightsManifestSchema = z
     ...descriptiveFields,
     /** Every file of the folder except the manifest: model.json and its weight shards. */
     files: z.array(WeightsFileSchema, { error: 'must be an array of { path, sha256, bytes }' }).min(1, { error: `must list at least ${MODEL_JSON_FILE}` }),
+    /** What the weights expect of an input image ({@link Preprocessing}). */
     preprocessing: PreprocessingSchema,
   })
   .superRefine((manifest, context) => {
@@ -134,4 +219,16 @@ export const WeightsManifestSchema = z
       context.addIssue({ code: 'custom', path: ['files'], message: `must list ${MODEL_JSON_FILE}`, input: manifest.files.map((file) => file.path) });
     }
   });
+/**
+ * A weights folder's manifest, field by field.
+ *
+ * @example
+ * ```ts
+ * const manifest: WeightsManifest | undefined = await loadWeights(model, 'weights/lenet5-mnist');
+ * console.log(manifest?.licence, manifest?.metrics);
+ * ```
+ *
+ * @useDeclaredType
+ * @category Weights
+ */
 export type WeightsManifest = z.infer<typeof WeightsManifestSchema>;

@@ -32,21 +32,70 @@ import { DEFAULT_SHARD_BYTES } from './model-json.js';
  * without `format`, `version` and `files` (which saveModel fills in). `model` defaults to the
  * model's name (the zoo's builders name a model after its registry entry) and
  * `preprocessing.inputShape` to the model's input shape.
+ *
+ * @example
+ * ```ts
+ * parseConfig(WeightsInfoSchema, { config: {}, source: 'trained here', licence: 'MIT', preprocessing: { range: [0, 1] } });
+ * ```
+ *
+ * @category Weights
  */
 export const WeightsInfoSchema = z.strictObject({
   ...descriptiveFields,
+  /** The registry name of the architecture. Default: the model's name. */
   model: descriptiveFields.model.optional(),
-  preprocessing: z.strictObject({ ...preprocessingFields, inputShape: preprocessingFields.inputShape.optional() }).superRefine(checkPreprocessing),
+  /** What the weights expect of an input image; `inputShape` defaults to the model's. */
+  preprocessing: z
+    .strictObject({
+      ...preprocessingFields,
+      /** `[height, width, channels]` the weights expect. Default: the model's input shape. */
+      inputShape: preprocessingFields.inputShape.optional(),
+    })
+    .superRefine(checkPreprocessing),
 });
+/**
+ * What {@link saveModel} records about the weights, field by field.
+ *
+ * @example
+ * ```ts
+ * const info: WeightsInfo = {
+ *   config: { numClasses: 10 }, source: 'trained with scripts/train-lenet5.ts', licence: 'MIT',
+ *   preprocessing: { range: [0, 1] }, metrics: { testAccuracy: 0.989 },
+ * };
+ * ```
+ *
+ * @useDeclaredType
+ * @category Weights
+ */
 export type WeightsInfo = z.input<typeof WeightsInfoSchema>;
 
-/** How {@link saveModel} writes. */
+/**
+ * How {@link saveModel} writes, as a zod schema; field by field in {@link SaveOptions}.
+ *
+ * @example
+ * ```ts
+ * parseConfig(SaveOptionsSchema, {}).shardBytes; // 4194304
+ * ```
+ *
+ * @category Weights
+ */
 export const SaveOptionsSchema = z.strictObject({
-  /** Replace a target folder that exists and is not empty (atomically: the old one stays until the new one is in place). */
+  /** Replace a target folder that exists and is not empty (atomically: the old one stays until the new one is in place). Default false. */
   overwrite: z.boolean({ error: 'must be true or false' }).default(false),
   /** Largest shard in bytes; tensorflowjs_converter's 4 MiB by default. */
   shardBytes: positiveInt().default(DEFAULT_SHARD_BYTES),
 });
+/**
+ * How {@link saveModel} writes, every field optional.
+ *
+ * @example
+ * ```ts
+ * const options: SaveOptions = { overwrite: true, shardBytes: 16 * 1024 * 1024 };
+ * ```
+ *
+ * @useDeclaredType
+ * @category Weights
+ */
 export type SaveOptions = z.input<typeof SaveOptionsSchema>;
 
 /** The model's fixed input shape without the batch dimension, if it has one input of rank 4. */
@@ -130,7 +179,12 @@ async function commit(temp: string, target: string, state: 'absent' | 'empty' | 
  * (model.json + shards of at most 4 MiB, readable by tfjs-node and `tf.loadLayersModel`), with a
  * `cnn-zoo.json` manifest that records `info` and the sha256 of every file. The folder appears
  * complete or not at all. An existing non-empty folder is refused unless `overwrite: true`.
- * Returns the manifest written.
+ * Returns the manifest written. A bad `info` or `options` is a {@link ConfigError}; a target
+ * that cannot be written, a {@link WeightsError}.
+ *
+ * @param dir - The folder to write (created with its parents; replaced only with `overwrite`).
+ * @param info - What the manifest records ({@link WeightsInfo}).
+ * @param options - Overwriting and shard size ({@link SaveOptions}).
  *
  * @example
  * ```ts
@@ -140,6 +194,8 @@ async function commit(temp: string, target: string, state: 'absent' | 'empty' | 
  *   metrics: { testAccuracy: 0.989 },
  * });
  * ```
+ *
+ * @category Weights
  */
 export async function saveModel(model: tf.LayersModel, dir: string, info: WeightsInfo, options: SaveOptions = {}): Promise<WeightsManifest> {
   const { overwrite, shardBytes } = parseConfig(SaveOptionsSchema, options, 'options');
