@@ -12,12 +12,44 @@ import { BackendError } from './errors.js';
 import { tf } from './tf.js';
 import './training/wasm-gradients.js'; // registers the training kernels wasm lacks or runs slowly
 
-/** A backend as cnn-zoo names it. */
+/**
+ * A backend as cnn-zoo names it: `tensorflow-gpu` (tfjs-node-gpu on a CUDA GPU), `tensorflow`
+ * (tfjs-node, native TensorFlow on the CPU), `wasm` (XNNPACK, always installed), `cpu` (pure
+ * JavaScript).
+ *
+ * @example
+ * ```ts
+ * const name: BackendName = 'wasm';
+ * await useBackend(name);
+ * ```
+ *
+ * @category Backend
+ */
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 
+/**
+ * Every backend name, fastest first: the order in which {@link useBackend} tries them.
+ *
+ * @example
+ * ```ts
+ * console.log(`CNN_ZOO_BACKEND may be one of ${backendNames.join(', ')}`);
+ * ```
+ *
+ * @category Backend
+ */
 export const backendNames: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 
-/** What {@link useBackend} chose, and why. */
+/**
+ * What {@link useBackend} chose, and why.
+ *
+ * @example
+ * ```ts
+ * const { name, reason }: BackendInfo = await useBackend();
+ * console.log(`backend ${name}: ${reason}`);
+ * ```
+ *
+ * @category Backend
+ */
 export interface BackendInfo {
   /** cnn-zoo's name for it. */
   name: BackendName;
@@ -29,7 +61,19 @@ export interface BackendInfo {
   reason: string;
 }
 
-/** The environment variable that forces a backend. */
+/**
+ * The environment variable that forces a backend (`CNN_ZOO_BACKEND=cpu`), honoured by
+ * {@link useBackend} when called without an argument. A name that is not a {@link BackendName}, or
+ * a backend that cannot start, is a {@link BackendError}.
+ *
+ * @example
+ * ```ts
+ * process.env[BACKEND_ENV_VAR] = 'cpu';
+ * await useBackend(); // { name: 'cpu', forced: true, reason: 'asked for by CNN_ZOO_BACKEND' }
+ * ```
+ *
+ * @category Backend
+ */
 export const BACKEND_ENV_VAR = 'CNN_ZOO_BACKEND';
 
 const INSTALL_HINTS: Record<BackendName, string> = {
@@ -99,6 +143,8 @@ function parseBackendName(value: string, source: string): BackendName {
  * const info = await useBackend(); // { name: 'wasm', reason: '...' } on a machine without tfjs-node
  * await useBackend('cpu');         // force the pure-JS backend
  * ```
+ *
+ * @category Backend
  */
 export async function useBackend(name?: BackendName): Promise<BackendInfo> {
   const fromEnv = process.env[BACKEND_ENV_VAR];
@@ -131,6 +177,8 @@ export async function useBackend(name?: BackendName): Promise<BackendInfo> {
  * ```ts
  * console.log(backendInfo().name);
  * ```
+ *
+ * @category Backend
  */
 export function backendInfo(): BackendInfo {
   const active = tf.getBackend();

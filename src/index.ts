@@ -1,6 +1,48 @@
 /**
  * cnn-zoo: the classic convolutional networks as typed, validated TensorFlow.js models.
  *
+ * ```ts
+ * import { resnet34, summary, useBackend } from 'cnn-zoo';
+ *
+ * await useBackend();                          // the fastest backend this machine has
+ * const model = resnet34({ numClasses: 10 });  // a tf.LayersModel
+ * console.log(summary(model));
+ * ```
+ *
+ * ## The models
+ *
+ * Each builder takes one options object, with the same names in every family (`numClasses`,
+ * `inputShape`, `includeTop`, `pooling`, `classifierActivation`, `dropout`, `seed`, `initialize`;
+ * see {@link CommonOptions}), checks it and every layer's shape before building, and returns a
+ * `tf.LayersModel`. Each one's page cites its paper (title and link), lists its options with their
+ * defaults, and states where it departs from the paper.
+ *
+ * - LeNet-5: {@link lenet5}
+ * - AlexNet: {@link alexnet}
+ * - VGG: {@link vgg16}, {@link vgg19}, {@link vgg} (any Table 1 column)
+ * - ResNet: {@link resnet18}, {@link resnet34}, {@link resnet50}, {@link resnet} (any Table 1 column)
+ * - GoogLeNet: {@link googlenet}, {@link withoutAuxHeads}
+ * - MobileNet: {@link mobilenetV1}, {@link mobilenetV2}
+ *
+ * By name: {@link createModel} (with shipped or saved weights), {@link listModels},
+ * {@link getModelDefinition}; shape plans without building: {@link planModel}.
+ *
+ * ## The sections of this reference
+ *
+ * - One per family: its builder, options schema and type, architecture tables, blocks.
+ * - Registry: model definitions, building and planning by definition or by name.
+ * - Options: the shared options, {@link parseConfig}, {@link modelOptionsSchema}.
+ * - Net: the vocabulary networks are described in ({@link Net}), so that one description is both
+ *   shape-checked and built; write your own network in it.
+ * - Shared blocks, Layers (the custom TF.js layers), Initialisation.
+ * - Analysis: {@link countParams}, {@link countFlops}, {@link receptiveFields}, {@link summary}.
+ * - Weights: {@link saveModel}, {@link loadModel}, {@link loadWeights}, {@link fileSystem}.
+ * - Backend, Errors, Conv arithmetic, Training.
+ *
+ * `tf`, also exported, is the `@tensorflow/tfjs` instance cnn-zoo itself uses (with the wasm
+ * backend registered): use it rather than importing `@tensorflow/tfjs` again, so that tensors and
+ * models are shared with the zoo. It is TensorFlow.js's own API and is not documented here.
+ *
  * @packageDocumentation
  */
 export { tf } from './tf.js';
