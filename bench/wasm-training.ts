@@ -6,7 +6,12 @@
  * The targets from the project's issue: a ResNet-34 or MobileNet V2 step at most 4 forward passes,
  * LeNet-5 at least 20x faster on wasm than on cpu. The models come in as factories, so that this
  * module does not depend on any one family; run it directly (`npx tsx bench/wasm-training.ts`) for
- * a small stand-in network and LeNet-5.
+ * a small stand-in network (whose step is mostly TF.js's per-operation overhead, so its ratio says
+ * little) and LeNet-5.
+ *
+ * The wasm heap is limited to 4 GiB, and TF.js keeps every intermediate a training step needs:
+ * about 290 MB per 224x224 image for ResNet-34 and 590 MB for MobileNet V2 here, so at 224x224
+ * batch 8 is the most for ResNet-34 and 4 for MobileNet V2 (batch 8 aborts with out of memory).
  */
 import { pathToFileURL } from 'node:url';
 import '../src/backend.js'; // registers the wasm gradient kernels
@@ -195,7 +200,7 @@ export async function benchWasmTraining(options: WasmTrainingBenchOptions = {}):
         if (print) {
           console.log(
             `wasm ${timing.model} batch ${timing.batch} (${optimizer}): forward ${timing.forwardMs.toFixed(0)} ms, ` +
-              `trainOnBatch ${timing.trainStepMs.toFixed(0)} ms, ratio ${timing.ratio.toFixed(2)} (target <= 4)`,
+              `trainOnBatch ${timing.trainStepMs.toFixed(0)} ms, step/forward ${timing.ratio.toFixed(2)}`,
           );
         }
       }
@@ -207,7 +212,7 @@ export async function benchWasmTraining(options: WasmTrainingBenchOptions = {}):
   if (print) {
     console.log(
       `${speedup.model} batch ${speedup.batch}: wasm ${speedup.wasmStepsPerSecond.toFixed(2)} steps/s, ` +
-        `cpu ${speedup.cpuStepsPerSecond.toFixed(3)} steps/s, wasm ${speedup.speedup.toFixed(1)}x faster (target >= 20x)`,
+        `cpu ${speedup.cpuStepsPerSecond.toFixed(3)} steps/s, wasm ${speedup.speedup.toFixed(1)}x faster`,
     );
   }
   return { steps, speedup };
