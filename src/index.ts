@@ -76,6 +76,7 @@ export {
   loadModel,
   loadWeights,
   fileSystem,
+  readWeightsFolder,
   WeightsError,
   WeightsManifestSchema,
   WeightsFileSchema,
@@ -93,6 +94,10 @@ export {
   type LoadOptions,
   type FileSystemHandlerOptions,
   type ReadFolderOptions,
+  type WeightsFolder,
+  type LoadedGroup,
+  type ModelJson,
+  type WeightSpec,
 } from './weights/index.js';
 export * from './analysis/index.js';
 export { progressBar, type ProgressBarOptions } from './training/progress-bar.js';

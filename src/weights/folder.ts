@@ -35,23 +35,48 @@ export interface ReadFolderOptions {
   requireManifest?: boolean;
 }
 
-/** One group of model.json's weightsManifest, with its shards' bytes concatenated. */
+/**
+ * One group of model.json's weightsManifest, with its shards' bytes concatenated (checked against
+ * the weights' sizes, and against the manifest's checksums when there is one).
+ *
+ * @example
+ * ```ts
+ * const [group]: LoadedGroup[] = (await readWeightsFolder('weights/lenet5-mnist')).groups;
+ * group.data.byteLength; // the bytes of every weight of the group
+ * ```
+ *
+ * @category Weights
+ */
 export interface LoadedGroup {
   /** The shard files, as model.json names them. */
   paths: string[];
+  /** The weights stored in the shards, in order. */
   weights: WeightSpec[];
+  /** The shards' bytes, concatenated. */
   data: Uint8Array;
 }
 
-/** A weights folder that passed every check. */
+/**
+ * A weights folder that passed every check, as {@link readWeightsFolder} returns it.
+ *
+ * @example
+ * ```ts
+ * const folder: WeightsFolder = await readWeightsFolder('weights/lenet5-mnist');
+ * console.log(folder.manifest?.source, folder.groups.length);
+ * ```
+ *
+ * @category Weights
+ */
 export interface WeightsFolder {
   /** The folder, as a resolved real path. */
   dir: string;
   /** The manifest, or undefined for a plain TF.js folder read with `requireManifest: false`. */
   manifest?: WeightsManifest;
+  /** model.json, parsed. */
   modelJson: ModelJson;
   /** Absolute path of model.json, for errors. */
   modelJsonPath: string;
+  /** The weight groups, with their bytes. */
   groups: LoadedGroup[];
 }
 
@@ -116,8 +141,21 @@ async function readManifest(dir: string, required: boolean): Promise<WeightsMani
 }
 
 /**
- * Reads `dir`'s manifest (if any), model.json and shards, and checks them all; throws a
- * {@link WeightsError} naming the file for the first problem.
+ * Reads `dir`'s manifest (if any), model.json and shards, and checks them all (the manifest's
+ * schema, every file's size and sha256, every path against the folder's boundary, every group's
+ * byte count against its weights), without building or loading anything; throws a
+ * {@link WeightsError} naming the file for the first problem. {@link loadWeights} and
+ * {@link loadModel} start with it; call it alone to verify a folder.
+ *
+ * @param options - Whether a manifest is required (default true; see {@link ReadFolderOptions}).
+ *
+ * @example
+ * ```ts
+ * const { manifest } = await readWeightsFolder('weights/lenet5-mnist'); // throws if anything is off
+ * console.log(manifest?.metrics);
+ * ```
+ *
+ * @category Weights
  */
 export async function readWeightsFolder(dir: string, options: ReadFolderOptions = {}): Promise<WeightsFolder> {
   const root = await resolveFolder(dir);

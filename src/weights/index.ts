@@ -17,5 +17,6 @@ export {
 } from './manifest.js';
 export { saveModel, WeightsInfoSchema, SaveOptionsSchema, type WeightsInfo, type SaveOptions } from './save.js';
 export { loadModel, loadWeights, type LoadOptions } from './load.js';
-export { readWeightsFolder, type ReadFolderOptions, type WeightsFolder } from './folder.js';
+export { readWeightsFolder, type ReadFolderOptions, type WeightsFolder, type LoadedGroup } from './folder.js';
+export type { ModelJson, WeightSpec } from './model-json.js';
 export { fileSystem, type FileSystemHandlerOptions } from './file-system-handler.js';

@@ -12,35 +12,75 @@ export const DEFAULT_SHARD_BYTES = 4 * 1024 * 1024;
 
 /** One weight as model.json lists it. Unknown keys are kept: later TF.js versions may add some. */
 export const WeightSpecSchema = z.looseObject({
+  /** The weight's stable name, `layerName/weightName` (`c1/kernel`): what loading matches by. */
   name: z.string({ error: 'must be a non-empty string' }).min(1, { error: 'must be a non-empty string' }),
+  /** Its shape. */
   shape: z.array(z.number().int().min(0), { error: 'must be an array of non-negative integers' }),
+  /** Its dtype (after dequantisation). */
   dtype: z.enum(['float32', 'int32', 'bool', 'string', 'complex64'], { error: "must be 'float32', 'int32', 'bool', 'string' or 'complex64'" }),
+  /** `optimizer` for an optimizer's state (saved with `includeOptimizer`), which loading leaves aside; absent or `model` for a model weight. */
   group: z.enum(['model', 'optimizer'], { error: "must be 'model' or 'optimizer'" }).optional(),
+  /** How the weight is quantised on disk, if it is (tensorflowjs_converter's `--quantize_*`). */
   quantization: z
     .looseObject({
+      /** The stored type. */
       dtype: z.enum(['uint8', 'uint16', 'float16'], { error: "must be 'uint8', 'uint16' or 'float16'" }),
+      /** Affine quantisation: value = min + scale · stored. */
       scale: z.number().optional(),
+      /** Affine quantisation's offset. */
       min: z.number().optional(),
     })
     .optional(),
 });
+/**
+ * One weight as model.json lists it (TF.js's `WeightsManifestEntry`).
+ *
+ * @example
+ * ```ts
+ * const folder = await readWeightsFolder('weights/lenet5-mnist');
+ * const specs: WeightSpec[] = folder.groups.flatMap((group) => group.weights);
+ * specs.map((spec) => `${spec.name} ${spec.shape.join('x')}`); // ['c1/kernel 5x5x1x6', ...]
+ * ```
+ *
+ * @useDeclaredType
+ * @category Weights
+ */
 export type WeightSpec = z.infer<typeof WeightSpecSchema>;
 
 /** One group of model.json's `weightsManifest`: its shard files and the weights stored in them, in order. */
 export const WeightGroupSchema = z.looseObject({
+  /** The group's shard files, in order, relative to model.json. */
   paths: z.array(relativePathSchema, { error: 'must be an array of file paths' }).min(1, { error: 'must list at least one file' }),
+  /** The weights stored across the shards, one after another. */
   weights: z.array(WeightSpecSchema, { error: 'must be an array of weight specs' }),
 });
 export type WeightGroup = z.infer<typeof WeightGroupSchema>;
 
 /** model.json of a TF.js layers model. */
 export const ModelJsonSchema = z.looseObject({
+  /** Always `layers-model` when present (a graph model cannot be loaded as a LayersModel). */
   format: z.literal('layers-model', { error: "must be 'layers-model' (a graph model cannot be loaded as a LayersModel)" }).optional(),
+  /** The TF.js (or Keras) version that wrote it. */
   generatedBy: z.string().optional(),
+  /** The converter that wrote it, if any (tensorflowjs_converter's version). */
   convertedBy: z.string().nullable().optional(),
+  /** The Keras model config: the architecture. */
   modelTopology: z.record(z.string(), z.unknown(), { error: 'must be the Keras model config (an object)' }),
+  /** The weight groups: shard files and the weights in them. */
   weightsManifest: z.array(WeightGroupSchema, { error: 'must be an array of { paths, weights } groups' }),
 });
+/**
+ * model.json of a TF.js layers model, as {@link readWeightsFolder} parsed it (unknown keys kept).
+ *
+ * @example
+ * ```ts
+ * const { modelJson }: { modelJson: ModelJson } = await readWeightsFolder('weights/lenet5-mnist');
+ * modelJson.weightsManifest[0].paths; // ['group1-shard1of1.bin']
+ * ```
+ *
+ * @useDeclaredType
+ * @category Weights
+ */
 export type ModelJson = z.infer<typeof ModelJsonSchema>;
 
 /** Bytes one element takes on disk: the quantised type if there is one, else the dtype. */
