@@ -102,3 +102,4 @@ export {
 export * from './analysis/index.js';
 export { progressBar, type ProgressBarOptions } from './training/progress-bar.js';
 export { trainingCurveSvg, type CurveSeries } from './training/training-curve.js';
+export { registerWasmGradients, wasmTrainingKernels } from './training/wasm-gradients.js';
