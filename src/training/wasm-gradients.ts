@@ -38,6 +38,13 @@ import { makeTileKernel } from './wasm-kernels/tile.js';
 /**
  * The kernels cnn-zoo registers for 'wasm', by TF.js kernel name. Each is made from the kernel
  * wasm already has under that name, if any, which it may fall back to.
+ *
+ * @example
+ * ```ts
+ * Object.keys(wasmTrainingKernels); // ['Conv2DBackpropFilter', 'Conv2DBackpropInput', ...]
+ * ```
+ *
+ * @category Training
  */
 export const wasmTrainingKernels: Readonly<Record<string, (existing: tf.KernelFunc | undefined) => tf.KernelFunc>> = {
   Conv2DBackpropFilter: () => conv2dBackpropFilterKernel,
@@ -72,6 +79,8 @@ function isOurs(kernelFunc: tf.KernelFunc): boolean {
  * await tf.setBackend('wasm');
  * await model.fit(xs, ys); // Conv2D and DepthwiseConv2D layers now train on wasm
  * ```
+ *
+ * @category Training
  */
 export function registerWasmGradients(): void {
   for (const [kernelName, make] of Object.entries(wasmTrainingKernels)) {
