@@ -14,10 +14,14 @@
  * - `MaxPoolGrad`: 50-100x the forward pooling, and ties go elsewhere than on cpu;
  * - `BatchMatMul` with a transposed operand (every Dense layer's gradients): 10-20x the plain product;
  * - `Tile` (BatchNormalization's gradient), `Sum` and `Mean` over all axes but the channels
- *   (BatchNormalization's statistics and gradients): element-by-element loops or full transposes.
+ *   (BatchNormalization's statistics and gradients): element-by-element loops or full transposes;
+ * - `Greater`, `GreaterEqual`, `Less`, `LessEqual` (float32) and `LogicalAnd` (ReLU6's gradient,
+ *   through clipByValue's): a generic broadcasting loop, 8-12 ns an element;
+ * - `Identity` (the engine clones every tensor it saves for the backward pass): a full copy,
+ *   where cpu and webgl share the buffer.
  * Each replacement hands the cases it does not speed up back to wasm's own kernel.
  * Everything else the zoo trains through has a wasm kernel that is fast enough: AvgPoolGrad (only
- * small pools in the zoo), LRNGrad, FusedBatchNorm, Relu6/ClipByValue's comparisons and Select,
+ * small pools in the zoo), LRNGrad, FusedBatchNorm, Select,
  * Pad, Slice, Concat, Split and the optimizers' element-wise ops. Dilated Conv2D has no gradient
  * in TF.js 4.22 on any backend (conv2d's gradient rejects dilation > 1).
  *
@@ -31,6 +35,7 @@ import { conv2dBackpropFilterKernel } from './wasm-kernels/conv2d-backprop-filte
 import { conv2dBackpropInputKernel } from './wasm-kernels/conv2d-backprop-input.js';
 import { depthwiseBackpropFilterKernel } from './wasm-kernels/depthwise-backprop-filter.js';
 import { depthwiseBackpropInputKernel } from './wasm-kernels/depthwise-backprop-input.js';
+import { makeComparisonKernel, makeIdentityKernel, makeLogicalAndKernel } from './wasm-kernels/elementwise.js';
 import { maxPoolGradKernel } from './wasm-kernels/max-pool-grad.js';
 import { makeMeanKernel, makeSumKernel } from './wasm-kernels/pooled-reductions.js';
 import { makeTileKernel } from './wasm-kernels/tile.js';
@@ -56,6 +61,12 @@ export const wasmTrainingKernels: Readonly<Record<string, (existing: tf.KernelFu
   Mean: (existing) => makeMeanKernel(existing),
   BatchMatMul: (existing) => makeBatchMatMulKernel(existing),
   MaxPoolGrad: () => maxPoolGradKernel,
+  Identity: (existing) => makeIdentityKernel(existing),
+  Greater: (existing) => makeComparisonKernel('Greater', existing),
+  GreaterEqual: (existing) => makeComparisonKernel('GreaterEqual', existing),
+  Less: (existing) => makeComparisonKernel('Less', existing),
+  LessEqual: (existing) => makeComparisonKernel('LessEqual', existing),
+  LogicalAnd: (existing) => makeLogicalAndKernel(existing),
 };
 
 /**
