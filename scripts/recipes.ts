@@ -121,14 +121,15 @@ export interface RecipeRun {
 
 /**
  * Runs a recipe as a user would (`npx tsx docs/recipes/NN-slug.ts --smoke`), from the repository
- * root, with tsx from node_modules. The environment is inherited, so CNN_ZOO_BACKEND reaches it.
+ * root, as `node --import tsx`: the same TypeScript loader in one process, so that a timeout's kill
+ * ends the recipe itself (the `tsx` command runs it in a child process, which a kill of the command
+ * would leave running). The environment is inherited, so CNN_ZOO_BACKEND reaches it.
  */
 export function runRecipe(recipe: Recipe, options: { smoke?: boolean; args?: string[]; timeoutMs?: number } = {}): Promise<RecipeRun> {
   const args = [recipe.relativeScript, ...(options.smoke === false ? [] : ['--smoke']), ...(options.args ?? [])];
-  const tsx = path.join(ROOT, 'node_modules', '.bin', process.platform === 'win32' ? 'tsx.cmd' : 'tsx');
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(tsx, args, { cwd: ROOT, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let timedOut = false;

@@ -19,14 +19,14 @@ function positiveInt(value: string): number {
 }
 
 const options = new Command('01-train-lenet5-mnist')
-  .option('--smoke', 'tiny run: 50 training digits per class, 5 epochs', process.env.CNN_ZOO_RECIPE_SMOKE === '1')
-  .option('--epochs <n>', 'training epochs (default 12; 5 with --smoke)', positiveInt)
+  .option('--smoke', 'tiny run: 30 training digits per class, 4 epochs', process.env.CNN_ZOO_RECIPE_SMOKE === '1')
+  .option('--epochs <n>', 'training epochs (default 12; 4 with --smoke)', positiveInt)
   .option('--batch-size <n>', 'digits per batch', positiveInt, 32)
   .option('--seed <n>', 'seed of the initial weights', positiveInt, 1998)
   .option('--out <dir>', 'folder to save the model to (default: a new folder in the system temp dir)')
   .parse()
   .opts<{ smoke: boolean; epochs?: number; batchSize: number; seed: number; out?: string }>();
-const epochs = options.epochs ?? (options.smoke ? 5 : 12);
+const epochs = options.epochs ?? (options.smoke ? 4 : 12);
 
 const backend = await useBackend(); // the fastest backend here: tensorflow-gpu, tensorflow, wasm or cpu
 console.log(`backend: ${backend.name}`);
@@ -55,7 +55,7 @@ function digits(part: 'train' | 'heldOut', perClass = Infinity) {
     labels,
   };
 }
-const train = digits('train', options.smoke ? 50 : Infinity);
+const train = digits('train', options.smoke ? 30 : Infinity);
 const heldOut = digits('heldOut', options.smoke ? 20 : Infinity);
 console.log(`${train.labels.length} training digits, ${heldOut.labels.length} held out`);
 
