@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmGradients, wasmTrainingKernels } from '../src/training/wasm-gradients.js';
 import { tf } from '../src/tf.js';
+import { patchChunking } from '../src/training/wasm-kernels/patch-filter-gradient.js';
 
 // The contract: on wasm, every gradient the zoo's layers need exists and equals the cpu backend's
 // (the pure-JS reference implementation of TF.js) on the same inputs, within 1e-4 relative error.
@@ -142,6 +143,49 @@ describe('Conv2D gradients on wasm equal cpu', () => {
       run('Conv2DBackpropInput', { dy: tf.tensor(dy, dyShape), filter: tf.tensor(w, [3, 3, 3, 4]) }, { inputShape: xShape }),
     ]);
   });
+});
+
+describe('Conv2D filter gradient through patches (im2col) on wasm equals cpu', () => {
+  // patch-filter-gradient.ts splits the input's columns by the stride's phase (padding W up to a
+  // multiple of it) and takes the batch in chunks; these cases reach what the square, stride-1/2
+  // cases above do not.
+  type Strides = [number, number];
+  const cases: Array<{ label: string; xShape: number[]; kernel: [number, number]; strides: Strides; pad: Pad; cout: number; budget?: number }> = [
+    { label: 'stride 3, width 11 (not a multiple of 3)', xShape: [2, 10, 11, 3], kernel: [5, 5], strides: [3, 3], pad: 'same', cout: 4 },
+    { label: 'strides [1, 2], 3x5 kernel', xShape: [2, 9, 10, 5], kernel: [3, 5], strides: [1, 2], pad: 'same', cout: 7 },
+    { label: 'strides [2, 1], valid', xShape: [2, 9, 10, 5], kernel: [3, 3], strides: [2, 1], pad: 'valid', cout: 7 },
+    {
+      label: 'explicit padding wider than the kernel',
+      xShape: [2, 7, 10, 3],
+      kernel: [3, 3],
+      strides: [2, 2],
+      pad: [[0, 0], [4, 1], [3, 5], [0, 0]],
+      cout: 4,
+    },
+    // 7x7 stride-2 'same' on 13x13: 7*7*49*3 = 7203 floats of patches per image.
+    { label: 'batch in chunks of two images (budget 15000 floats)', xShape: [5, 13, 13, 3], kernel: [7, 7], strides: [2, 2], pad: 'same', cout: 4, budget: 15000 },
+    { label: 'one image per chunk (budget below one image)', xShape: [3, 13, 13, 3], kernel: [7, 7], strides: [2, 2], pad: 'same', cout: 4, budget: 100 },
+  ];
+  for (const { label, xShape, kernel, strides, pad, cout, budget } of cases) {
+    it(label, async () => {
+      const wShape = [...kernel, xShape[3], cout];
+      const x = values(sizeOf(xShape), 13);
+      const w = values(sizeOf(wShape), 14);
+      const saved = patchChunking.budget;
+      if (budget !== undefined) patchChunking.budget = budget;
+      try {
+        await expectWasmMatchesCpu(() => {
+          const conv = (a: tf.Tensor4D, b: tf.Tensor4D) => tf.conv2d(a, b, strides, pad);
+          const outShape = tf.tidy(() => conv(tf.tensor4d(x, xShape as never), tf.tensor4d(w, wShape as never)).shape);
+          const r = tf.tensor(values(sizeOf(outShape), 15), outShape);
+          const [dw] = tf.grads((b: tf.Tensor) => tf.sum(tf.mul(conv(tf.tensor4d(x, xShape as never), b as tf.Tensor4D), r)))([tf.tensor(w, wShape)]);
+          return [dw];
+        });
+      } finally {
+        patchChunking.budget = saved;
+      }
+    });
+  }
 });
 
 describe('DepthwiseConv2D gradients on wasm equal cpu', () => {
