@@ -12,10 +12,13 @@
  *    runs a recipe once and shares the run between the generic check and the recipe's own.
  *    To add checks for a recipe, add a `describe('NN-slug', ...)` in section 2.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RECIPES_DIR, ROOT, headerLine, listRecipes, parseRecipeResult, runRecipe, scriptBlocks, unshowableReason, type RecipeRun } from '../scripts/recipes.js';
+import { loadModel } from '../src/weights/load.js';
+import { MANIFEST_FILE, WeightsManifestSchema } from '../src/weights/manifest.js';
 
 /** A smoke run takes well under 20 s alone; the suite shares two cores with other test files. */
 const RUN_TIMEOUT_MS = 150_000;
@@ -130,6 +133,86 @@ describe('01-train-lenet5-mnist', () => {
   );
 });
 
+/** The shipped stand-in for ImageNet weights that recipes 2 and 3 start from. */
+const STAND_IN_WEIGHTS = path.join(RECIPES_DIR, '_weights', 'mobilenetV2-shapes');
+
+/** Every weight of `model` by its stable name (`block_16_project/kernel`), as numbers. */
+function weightsByName(model: { weights: { originalName: string; read(): { dataSync(): ArrayLike<number> } }[] }): Map<string, Float32Array> {
+  return new Map(model.weights.map((weight) => [weight.originalName, Float32Array.from(weight.read().dataSync())]));
+}
+
+describe('02-transfer-learning', () => {
+  it(
+    'trains only the new head: above chance on held-out shapes, and the saved base is the stand-in bit for bit',
+    async () => {
+      const { result } = await smokeRun('02-transfer-learning');
+      const classes = (result.classNames as string[]).length;
+      expect(result.classNames).toEqual(['circle', 'square', 'triangle']);
+      expect(num(result, 'heldOutAccuracy')).toBeGreaterThan(1 / classes);
+      // Trainable: the new softmax layer only. MobileNet V2's last 1x1 conv has 1280 filters (Table 2),
+      // not narrowed below alpha 1 (Keras), and global average pooling leaves 1280 features.
+      expect(num(result, 'trainableParams')).toBe(1280 * classes + classes);
+      expect(result.baseWeightsUnchanged).toBe(true);
+      // Independently of the recipe's own check: every base weight in the saved classifier (kernels,
+      // BatchNorm scales and moving statistics) equals the stand-in's, which it started from.
+      const saved = weightsByName(await loadModel(result.savedTo as string));
+      const standIn = weightsByName(await loadModel(STAND_IN_WEIGHTS));
+      expect(standIn.size).toBeGreaterThan(200);
+      for (const [name, values] of standIn) expect(saved.get(name), name).toEqual(values);
+      // Besides the base, the classifier holds just the new layer's kernel and bias.
+      expect([...saved.keys()].filter((name) => !standIn.has(name)).sort()).toEqual(['predictions/bias', 'predictions/kernel']);
+      expect(path.relative(ROOT, result.savedTo as string).startsWith('..')).toBe(true);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
+
+describe('03-fine-tuning', () => {
+  it(
+    'unfreezes blocks 15-16 and Conv_1, decays the learning rate, checkpoints with checksums, and resumes exactly',
+    async () => {
+      const { result } = await smokeRun('03-fine-tuning');
+      const classes = (result.classNames as string[]).length;
+      const blocks = ['block_15', 'block_16'].flatMap((block) => ['expand', 'expand_BN', 'depthwise', 'depthwise_BN', 'project', 'project_BN'].map((part) => `${block}_${part}`));
+      expect(result.unfrozen).toEqual([...blocks, 'Conv_1', 'Conv_1_bn', 'predictions']);
+      // Trainable weights after unfreezing, from Table 2 at alpha 0.35 (Keras rounds int(c * alpha) to
+      // a multiple of 8): block 15 maps 56 -> 56 channels (int(160 * 0.35) = 56), block 16 56 -> 112
+      // (int(320 * 0.35) = 112), both expanding 6 x 56 = 336; Conv_1 112 -> 1280. Convs have no bias;
+      // each BatchNorm trains a scale and an offset per channel.
+      const bottleneck = (cin: number, cout: number, t = 6) => cin * t * cin + 2 * t * cin + 3 * 3 * t * cin + 2 * t * cin + t * cin * cout + 2 * cout;
+      const expected = bottleneck(56, 56) + bottleneck(56, 112) + (112 * 1280 + 2 * 1280) + (1280 * classes + classes);
+      expect((result.fineTuneParams as { trainable: number }).trainable).toBe(expected);
+
+      // The schedule: 3e-4, then each epoch's learning rate 0.85 times the one before, fine-tuning and
+      // resumed alike (resuming goes on from the epoch after the checkpoint's).
+      const fineTuning = result.fineTuning as { epochsRun: number; stoppedEarly: boolean; learningRates: number[]; valLosses: number[]; checkpoints: number };
+      const resumed = result.resumed as { epochsRun: number; learningRates: number[] };
+      expect(fineTuning.learningRates[0]).toBeCloseTo(3e-4, 12);
+      const rates = [...fineTuning.learningRates.slice(0, num(result, 'checkpointEpoch') + 1), ...resumed.learningRates];
+      expect(rates.length).toBeGreaterThanOrEqual(2);
+      for (let i = 1; i < rates.length; i++) expect(rates[i] / rates[i - 1]).toBeCloseTo(0.85, 10);
+      // Early stopping: it stops exactly when `patience` (3) epochs in a row failed to beat the best loss.
+      const losses = fineTuning.valLosses;
+      const best = Math.min(...losses);
+      expect(losses.indexOf(best)).toBe(num(result, 'checkpointEpoch'));
+      if (fineTuning.stoppedEarly) expect(losses.length - 1 - losses.indexOf(best)).toBe(3);
+      expect(fineTuning.checkpoints).toBeGreaterThanOrEqual(1);
+
+      // The checkpoint folder: a valid manifest whose sha256 entries match the files, recomputed here.
+      const dir = result.checkpointDir as string;
+      const manifest = WeightsManifestSchema.parse(JSON.parse(readFileSync(path.join(dir, MANIFEST_FILE), 'utf8')));
+      expect(manifest.files.map((file) => file.path)).toContain('model.json');
+      for (const file of manifest.files) expect(createHash('sha256').update(readFileSync(path.join(dir, file.path))).digest('hex'), file.path).toBe(file.sha256);
+      expect(manifest.classNames).toEqual(result.classNames);
+      // Resuming is real: the loaded checkpoint predicts what the model predicted when it was saved.
+      expect(num(result, 'resumedMaxAbsDifference')).toBeLessThanOrEqual(1e-6);
+      expect(resumed.epochsRun).toBeGreaterThanOrEqual(1);
+      expect(path.relative(ROOT, dir).startsWith('..')).toBe(true);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
+
 /**
  * Parameters of a torchvision-style ResNet with basic blocks, from Table 1 of He et al. 2016.
  * `bn` is what a BatchNorm costs per channel: 2 trainable (gamma, beta), as torchvision counts,
@@ -200,6 +283,45 @@ describe('04-adapting-architectures', () => {
       expect(trained.lastLoss, `${key} loss`).toBeLessThan(trained.firstLoss);
     }
   }, TEST_TIMEOUT_MS);
+});
+
+describe('05-googlenet-aux-heads', () => {
+  it(
+    'trains three outputs with the auxiliary losses weighted 0.3, and infers with one output equal to output 0',
+    async () => {
+      const { result } = await smokeRun('05-googlenet-aux-heads');
+      const classes = (result.classNames as string[]).length;
+      expect(result.trainingOutputs).toEqual(['fc', 'aux1_fc2', 'aux2_fc2']);
+      expect(result.trainingOutputShapes).toEqual([[null, classes], [null, classes], [null, classes]]);
+      // The loss fit() minimised is the sum of the three reported per-output losses, every epoch...
+      const outputLosses = result.outputLosses as Record<string, number[]>;
+      (result.epochLosses as number[]).forEach((loss, epoch) => {
+        expect(loss).toBeCloseTo(outputLosses.fc[epoch] + outputLosses.aux1_fc2[epoch] + outputLosses.aux2_fc2[epoch], 4);
+      });
+      // ...and those are the main cross entropy plus 0.3 times each auxiliary one (Section 5).
+      const { plain, compiled } = result.lossesTrained as { plain: number[]; compiled: number[] };
+      expect(compiled[0]).toBeCloseTo(plain[0], 6);
+      expect(compiled[1]).toBeCloseTo(0.3 * plain[1], 6);
+      expect(compiled[2]).toBeCloseTo(0.3 * plain[2], 6);
+      // Before training every head outputs about uniform probabilities: cross entropy ln(classes).
+      for (const value of (result.lossesAtStart as { plain: number[] }).plain) expect(value).toBeCloseTo(Math.log(classes), 1);
+
+      // The inference model: one output, the training model's output 0 exactly, and no aux head.
+      expect(result.inferenceOutputs).toEqual(['fc']);
+      expect(num(result, 'inferenceMaxAbsDifference')).toBe(0);
+      // What it sheds: two torchvision InceptionAux heads, on inception 4a (512 channels) and 4d (528):
+      // a 1x1 conv to 128 (no bias) + BatchNorm, fc1 4x4x128 = 2048 -> 1024, fc2 1024 -> classes.
+      const auxTrainable = (cin: number) => cin * 128 + 2 * 128 + (2048 * 1024 + 1024) + (1024 * classes + classes);
+      const training = result.trainingParams as { trainable: number; nonTrainable: number };
+      const inference = result.inferenceParams as { trainable: number; nonTrainable: number };
+      expect(training.trainable - inference.trainable).toBe(auxTrainable(512) + auxTrainable(528));
+      expect(training.nonTrainable - inference.nonTrainable).toBe(2 * (2 * 128)); // the two BNs' moving mean and variance
+      // Saved and loaded back by name: createModel('googlenet', { weights }) has one output and predicts the same.
+      expect(num(result, 'reloadedOutputs')).toBe(1);
+      expect(num(result, 'reloadedMaxAbsDifference')).toBeLessThanOrEqual(1e-6);
+    },
+    TEST_TIMEOUT_MS,
+  );
 });
 
 describe('06-inspecting-models', () => {
