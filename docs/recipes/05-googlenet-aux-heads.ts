@@ -23,17 +23,17 @@ function positiveInt(value: string): number {
 }
 
 const options = new Command('05-googlenet-aux-heads')
-  .option('--smoke', 'tiny run: 12 generated images per class, 2 epochs', process.env.CNN_ZOO_RECIPE_SMOKE === '1')
+  .option('--smoke', 'tiny run: 32x32 inputs, 12 generated images per class, 2 epochs', process.env.CNN_ZOO_RECIPE_SMOKE === '1')
   .option('--data <dir>', 'your images: one sub-folder per class (default: generate shapes)')
-  .option('--image-size <n>', 'input height and width', positiveInt, 64)
+  .option('--image-size <n>', 'input height and width (default 64; 32 with --smoke)', positiveInt)
   .option('--epochs <n>', 'training epochs (default 30; 2 with --smoke)', positiveInt)
   .option('--batch-size <n>', 'images per batch', positiveInt, 16)
   .option('--per-class <n>', 'generated images per class, without --data (default 200; 12 with --smoke)', positiveInt)
   .option('--seed <n>', 'seed of the initial weights and the split', positiveInt, 2015)
   .option('--out <dir>', 'folder to save the inference model to (default: a new folder in the system temp dir)')
   .parse()
-  .opts<{ smoke: boolean; data?: string; imageSize: number; epochs?: number; batchSize: number; perClass?: number; seed: number; out?: string }>();
-const size = options.imageSize;
+  .opts<{ smoke: boolean; data?: string; imageSize?: number; epochs?: number; batchSize: number; perClass?: number; seed: number; out?: string }>();
+const size = options.imageSize ?? (options.smoke ? 32 : 64);
 const epochs = options.epochs ?? (options.smoke ? 2 : 30);
 /** torchvision's GoogLeNet weights take ImageNet-normalised [0, 1] pixels; trained from scratch, [0, 1] will do. */
 const RANGE: [number, number] = [0, 1];
@@ -61,7 +61,8 @@ console.log(`${images.count} images of ${classNames.length} classes (${className
 // --- The training model: three outputs ------------------------------------------------------------
 // auxLogits: true adds the classifiers on inception (4a) and (4d) as outputs 2 and 3:
 // [main, aux1, aux2]. GoogLeNet takes inputs down to 15x15 (a smaller one is a ConfigError naming
-// the layer that breaks); at 64x64 the maps under the auxiliary heads are 4x4, their pooling's size.
+// the layer that breaks); at 64x64 the maps under the auxiliary heads are 4x4, their pooling's
+// size (at the smoke run's 32x32 they are 2x2, and the adaptive pool repeats each value).
 const config = { numClasses: classNames.length, inputShape: [size, size, 3] as [number, number, number], seed: options.seed };
 const model = googlenet({ ...config, auxLogits: true });
 console.log(`outputs: ${model.outputNames.join(', ')}`);
