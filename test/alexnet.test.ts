@@ -3,6 +3,7 @@ import { ConfigError, planModel, tf } from '../src/index.js';
 import { AdaptiveAveragePooling2D } from '../src/layers/adaptive-avg-pool2d.js';
 import { LocalResponseNormalization } from '../src/layers/lrn.js';
 import { alexnet, alexnetDefinition, type AlexNetOptions } from '../src/models/alexnet.js';
+import { builtShapes, plannedShapes } from './helpers/model-shapes.js';
 
 // ---- Hand arithmetic from the tables (architectures/alexnet.ts, the paper's Section 3.5). ----
 
@@ -20,8 +21,8 @@ function pool5Side(n: number, conv1Padding: number): number {
   return out(p2, 3, 2); // conv3-5 keep it too (3x3, pad 1)
 }
 
-const built = (model: tf.LayersModel) => model.layers.map((l) => [l.name, (l.outputShape as number[]).slice(1)]);
-const planned = (options: AlexNetOptions) => planModel(alexnetDefinition, options).map((l) => [l.name, [...l.outputShape]]);
+const built = builtShapes;
+const planned = (options: AlexNetOptions) => plannedShapes(planModel(alexnetDefinition, options));
 
 describe('alexnet parameter counts, by hand', () => {
   it('paper: 62,378,344; with groups 2: 60,965,224; torchvision: 61,100,840', () => {

@@ -7,6 +7,7 @@ import { parseModelOptions, planModel } from '../src/models/model-definition.js'
 import { LayersNet } from '../src/net/layers-net.js';
 import { ShapeNet } from '../src/net/shape-net.js';
 import { tf } from '../src/tf.js';
+import { builtShapes, trainableCount } from './helpers/model-shapes.js';
 
 // ---- Independent figures: Table 1 of Szegedy et al. 2015, typed in again here. ----
 
@@ -50,9 +51,8 @@ function countByHand(conv: ConvCount, fiveByFive: number, aux: boolean): number 
   return total;
 }
 
-const trainableCount = (model: tf.LayersModel) => model.trainableWeights.reduce((sum, w) => sum + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
 const plannedShapes = (options: Record<string, unknown>) => new Map(planModel(googlenetDefinition, options).map((l) => [l.name, [...l.outputShape]]));
-const builtShapes = (model: tf.LayersModel) => new Map(model.layers.map((l) => [l.name, (l.outputShape as number[]).slice(1)]));
+const builtShapeMap = (model: tf.LayersModel) => new Map(builtShapes(model));
 
 // The documented naming pattern (top of src/models/googlenet.ts), written out by hand.
 const unit = (p: string, bn = true) => [`${p}_conv`, ...(bn ? [`${p}_bn`] : []), `${p}_relu`];
@@ -123,8 +123,8 @@ describe('googlenet (torchvision variant)', () => {
   });
 
   it('predicts the shapes the built model has, at 224 and at 96', () => {
-    expect(builtShapes(training)).toEqual(plannedShapes({ auxLogits: true }));
-    expect(builtShapes(small)).toEqual(plannedShapes({ inputShape: [96, 96, 3] }));
+    expect(builtShapeMap(training)).toEqual(plannedShapes({ auxLogits: true }));
+    expect(builtShapeMap(small)).toEqual(plannedShapes({ inputShape: [96, 96, 3] }));
     expect(plannedShapes({ inputShape: [96, 96, 3] }).get('inception5b_concat')).toEqual([3, 3, 1024]);
     // the aux heads pool to 4x4 at any size (at 96 their input is 6x6)
     expect(plannedShapes({ inputShape: [96, 96, 3], auxLogits: true }).get('aux1_pool')).toEqual([4, 4, 512]);
@@ -176,7 +176,7 @@ describe('googlenet (torchvision variant)', () => {
     const restored = await tf.models.modelFromJSON({ modelTopology: training.toJSON(null, false) } as tf.io.ModelJSON);
     expect(restored.getLayer('aux1_pool').getClassName()).toBe('AdaptiveAveragePooling2D');
     expect(restored.outputNames).toEqual(['fc', 'aux1_fc2', 'aux2_fc2']);
-    expect(builtShapes(restored)).toEqual(builtShapes(training));
+    expect(builtShapeMap(restored)).toEqual(builtShapeMap(training));
     restored.dispose();
   });
 
@@ -278,7 +278,7 @@ describe('googlenet (paper variant)', () => {
     expect(norm1.getClassName()).toBe('LocalResponseNormalization');
     expect(norm1.getConfig()).toMatchObject({ size: 5, beta: 0.75, k: 1 });
     expect((norm1.getConfig().alpha as number) * 5).toBeCloseTo(1e-4, 12);
-    expect(builtShapes(paper)).toEqual(plannedShapes({ variant: 'paper' }));
+    expect(builtShapeMap(paper)).toEqual(plannedShapes({ variant: 'paper' }));
     const shapes = plannedShapes({ variant: 'paper' });
     // Table 1's output column
     expect(shapes.get('maxpool1')).toEqual([56, 56, 64]);

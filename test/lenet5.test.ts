@@ -5,6 +5,7 @@ import { PartialConv2D } from '../src/layers/partial-conv2d.js';
 import { ScaledTanh } from '../src/layers/scaled-tanh.js';
 import { SubSampling2D } from '../src/layers/subsampling2d.js';
 import { lenet5Architectures } from '../src/models/lenet5.js';
+import { builtShapes, plannedShapes } from './helpers/model-shapes.js';
 
 describe('lenet5 (classic)', () => {
   it('has 61,706 parameters, counted by hand from the layer list', () => {
@@ -18,7 +19,7 @@ describe('lenet5 (classic)', () => {
   it('predicts the shapes the built model has', () => {
     const model = lenet5();
     const planned = planModel(lenet5Definition, {});
-    expect(planned.map((l) => [l.name, [...l.outputShape]])).toEqual(model.layers.map((l) => [l.name, (l.outputShape as number[]).slice(1)]));
+    expect(plannedShapes(planned)).toEqual(builtShapes(model));
     expect(planned.at(-1)?.outputShape).toEqual([10]);
   });
 
@@ -147,8 +148,8 @@ describe('lenet5 (paper)', () => {
   });
 
   it('predicts the shapes the built model has, at 32x32 and 40x40', () => {
-    const built = (model: tf.LayersModel) => model.layers.map((l) => [l.name, (l.outputShape as number[]).slice(1)]);
-    const planned = (options: object) => planModel(lenet5Definition, options).map((l) => [l.name, [...l.outputShape]]);
+    const built = builtShapes;
+    const planned = (options: object) => plannedShapes(planModel(lenet5Definition, options));
     expect(planned({ variant: 'paper' })).toEqual(built(paper));
     const larger = lenet5({ variant: 'paper', inputShape: [40, 40, 1], initialize: false });
     expect(planned({ variant: 'paper', inputShape: [40, 40, 1] })).toEqual(built(larger));

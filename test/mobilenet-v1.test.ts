@@ -3,6 +3,7 @@ import { ConfigError } from '../src/errors.js';
 import { planModel } from '../src/models/model-definition.js';
 import { mobilenetV1, mobilenetV1Definition, type MobileNetV1Options } from '../src/models/mobilenet-v1.js';
 import { tf } from '../src/tf.js';
+import { builtShapes, plannedShapes, trainableCount } from './helpers/model-shapes.js';
 
 /** Table 1 of Howard et al. 2017, written out again here: [depthwise stride, pointwise filters] per row. */
 const TABLE_1: [number, number][] = [
@@ -11,16 +12,10 @@ const TABLE_1: [number, number][] = [
   [2, 1024], [1, 1024],
 ];
 
-function trainableCount(model: tf.LayersModel): number {
-  return model.trainableWeights.reduce((sum, w) => sum + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
-}
 
 function plannedVsBuilt(model: tf.LayersModel, options: object) {
   const planned = planModel(mobilenetV1Definition, options);
-  return {
-    planned: planned.map((l) => [l.name, [...l.outputShape]]),
-    built: model.layers.map((l) => [l.name, (l.outputShape as number[]).slice(1)]),
-  };
+  return { planned: plannedShapes(planned), built: builtShapes(model) };
 }
 
 describe('mobilenetV1', () => {

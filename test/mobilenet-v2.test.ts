@@ -5,6 +5,7 @@ import { ConfigError } from '../src/errors.js';
 import { planModel } from '../src/models/model-definition.js';
 import { mobilenetV2, mobilenetV2Definition, type MobileNetV2Options } from '../src/models/mobilenet-v2.js';
 import { tf } from '../src/tf.js';
+import { builtShapes, plannedShapes, trainableCount } from './helpers/model-shapes.js';
 
 /** Table 2 of Sandler et al. 2018, written out again here: the bottleneck rows [t, c, n, s]. */
 const TABLE_2: [number, number, number, number][] = [
@@ -46,16 +47,10 @@ function countByHand(stem: number, widths: number[], head: number, classes: numb
   return { total, trainable: total - 2 * bnChannels };
 }
 
-function trainableCount(model: tf.LayersModel): number {
-  return model.trainableWeights.reduce((sum, w) => sum + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
-}
 
 function plannedVsBuilt(model: tf.LayersModel, options: object) {
   const planned = planModel(mobilenetV2Definition, options);
-  return {
-    planned: planned.map((l) => [l.name, [...l.outputShape]]),
-    built: model.layers.map((l) => [l.name, (l.outputShape as number[]).slice(1)]),
-  };
+  return { planned: plannedShapes(planned), built: builtShapes(model) };
 }
 
 describe('makeDivisible (Keras _make_divisible)', () => {

@@ -18,6 +18,7 @@ import { LayersNet } from '../src/net/layers-net.js';
 import type { PlannedLayer, Shape } from '../src/net/net.js';
 import { ShapeNet } from '../src/net/shape-net.js';
 import { tf } from '../src/tf.js';
+import { trainableCount } from './helpers/model-shapes.js';
 
 // ---- Parameter counts by hand, from Table 1 (torchvision: no conv biases). ----
 const conv = (k: number, cin: number, cout: number) => k * k * cin * cout;
@@ -58,8 +59,7 @@ function resnetCount(block: 'basic' | 'bottleneck', layers: number[]): Count {
   return sum(parts);
 }
 
-const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
-const trainable = (model: tf.LayersModel) => model.trainableWeights.reduce((s, w) => s + size(w.shape as number[]), 0);
+const trainable = trainableCount;
 const byName = (layers: { name: string; shape: Shape }[]) => new Map(layers.map((l) => [l.name, [...l.shape]]));
 /** tfjs (like Keras) lists a branching model's layers by depth, not call order: compare by name. */
 const builtShapes = (model: tf.LayersModel) => byName(model.layers.map((l) => ({ name: l.name, shape: (l.outputShape as number[]).slice(1) })));

@@ -3,15 +3,14 @@ import { vggConfigurations } from '../architectures/vgg.js';
 import { ConfigError } from '../src/errors.js';
 import { planModel } from '../src/models/model-definition.js';
 import { vgg, vgg16, vgg16Definition, vgg19, vgg19Definition, vggDefinition } from '../src/models/vgg.js';
-import type { PlannedLayer } from '../src/net/net.js';
 import { tf } from '../src/tf.js';
+import { builtShapes, plannedShapes, trainableCount } from './helpers/model-shapes.js';
 
 // Parameters of a layer, by hand: a k x k conv with bias, a dense layer with bias.
 const conv = (k: number, cin: number, cout: number) => k * k * cin * cout + cout;
 const conv3 = (cin: number, cout: number) => conv(3, cin, cout);
 const dense = (nin: number, nout: number) => nin * nout + nout;
-const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
-const trainable = (model: tf.LayersModel) => model.trainableWeights.reduce((sum, w) => sum + size(w.shape as number[]), 0);
+const trainable = trainableCount;
 
 /** Table 1, column D, the convolutions summed stage by stage. */
 const vgg16Convs =
@@ -36,12 +35,6 @@ const kerasVgg16Names = [
   'flatten', 'fc1', 'fc2', 'predictions',
 ];
 
-function shapesOf(model: tf.LayersModel): [string, number[]][] {
-  return model.layers.map((l) => [l.name, (l.outputShape as number[]).slice(1)]);
-}
-function plannedShapes(plan: PlannedLayer[]): [string, number[]][] {
-  return plan.map((l) => [l.name, [...l.outputShape]]);
-}
 
 describe('VGG architecture data (Table 1)', () => {
   it("matches Table 2's parameter counts (millions) for every column", () => {
@@ -82,7 +75,7 @@ describe('vgg16 at 224x224 (Keras VGG16)', () => {
 
   it('has the shapes the plan predicts, 7x7x512 before the flatten', () => {
     const plan = planModel(vgg16Definition, {});
-    expect(plannedShapes(plan)).toEqual(shapesOf(model));
+    expect(plannedShapes(plan)).toEqual(builtShapes(model));
     expect(plan.find((l) => l.name === 'block5_pool')?.outputShape).toEqual([7, 7, 512]);
     expect(plan.at(-1)?.outputShape).toEqual([1000]);
   });
@@ -109,7 +102,7 @@ describe('vgg16 at 32x32 with the top (fc1 follows the map)', () => {
   });
 
   it('has the shapes the plan predicts', () => {
-    expect(plannedShapes(planModel(vgg16Definition, { inputShape: [32, 32, 3], numClasses: 10 }))).toEqual(shapesOf(model));
+    expect(plannedShapes(planModel(vgg16Definition, { inputShape: [32, 32, 3], numClasses: 10 }))).toEqual(builtShapes(model));
   });
 
   it("initialises as Keras: glorot_uniform kernels, zero biases", () => {
@@ -143,7 +136,7 @@ describe('vgg19 (Keras VGG19)', () => {
     const names = model.layers.map((l) => l.name);
     expect(names.filter((n) => /_conv\d$/.test(n))).toHaveLength(16);
     expect(names.slice(names.indexOf('block5_conv1'))).toEqual(['block5_conv1', 'block5_conv2', 'block5_conv3', 'block5_conv4', 'block5_pool', 'flatten', 'fc1', 'fc2', 'predictions']);
-    expect(plannedShapes(planModel(vgg19Definition, {}))).toEqual(shapesOf(model));
+    expect(plannedShapes(planModel(vgg19Definition, {}))).toEqual(builtShapes(model));
     model.dispose();
   });
 });
@@ -166,7 +159,7 @@ describe('vgg with a user architecture', () => {
     expect(model.getLayer('block3_conv2_bn').getConfig()).toMatchObject({ epsilon: 1e-5, momentum: 0.9 });
     expect(model.getLayer('block3_conv2').getConfig()).toMatchObject({ activation: 'linear', useBias: true });
     const plan = planModel(vggDefinition, { architecture: vggConfigurations.A, batchNorm: true, includeTop: false, pooling: 'avg', inputShape: [32, 32, 3] });
-    expect(plannedShapes(plan)).toEqual(shapesOf(model));
+    expect(plannedShapes(plan)).toEqual(builtShapes(model));
     model.dispose();
   });
 
