@@ -24,6 +24,20 @@ function pool5Side(n: number, conv1Padding: number): number {
 const built = builtShapes;
 const planned = (options: AlexNetOptions) => plannedShapes(planModel(alexnetDefinition, options));
 
+/** One forward pass at batch 1 on a size x size x 3 input: 1000 finite probabilities, and no tensor left behind. */
+function expectForwardPass(model: tf.LayersModel, size: number): void {
+  const x = tf.randomUniform([1, size, size, 3]);
+  const before = tf.memory().numTensors;
+  const y = model.predict(x) as tf.Tensor;
+  expect(y.shape).toEqual([1, 1000]);
+  const values = Array.from(y.dataSync());
+  expect(values.every(Number.isFinite)).toBe(true);
+  expect(values.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+  tf.dispose(y);
+  expect(tf.memory().numTensors).toBe(before);
+  tf.dispose(x);
+}
+
 describe('alexnet parameter counts, by hand', () => {
   it('paper: 62,378,344; with groups 2: 60,965,224; torchvision: 61,100,840', () => {
     expect(pool5Side(227, 0)).toBe(6);
@@ -96,16 +110,7 @@ describe('alexnet (torchvision, the default)', () => {
   });
 
   it('runs a forward pass at batch 1: finite probabilities, no tensor leak', () => {
-    const x = tf.randomUniform([1, 224, 224, 3]);
-    const before = tf.memory().numTensors;
-    const y = model.predict(x) as tf.Tensor;
-    expect(y.shape).toEqual([1, 1000]);
-    const values = Array.from(y.dataSync());
-    expect(values.every(Number.isFinite)).toBe(true);
-    expect(values.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
-    tf.dispose(y);
-    expect(tf.memory().numTensors).toBe(before);
-    tf.dispose(x);
+    expectForwardPass(model, 224);
   });
 });
 
@@ -167,16 +172,7 @@ describe('alexnet (paper)', () => {
   });
 
   it('runs a forward pass at batch 1: finite probabilities, no tensor leak', () => {
-    const x = tf.randomUniform([1, 227, 227, 3]);
-    const before = tf.memory().numTensors;
-    const y = model.predict(x) as tf.Tensor;
-    expect(y.shape).toEqual([1, 1000]);
-    const values = Array.from(y.dataSync());
-    expect(values.every(Number.isFinite)).toBe(true);
-    expect(values.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
-    tf.dispose(y);
-    expect(tf.memory().numTensors).toBe(before);
-    tf.dispose(x);
+    expectForwardPass(model, 227);
   });
 });
 
@@ -210,14 +206,7 @@ describe('alexnet (paper, groups 2: the two GPUs)', () => {
   });
 
   it('runs a forward pass at batch 1: finite probabilities, no tensor leak', () => {
-    const x = tf.randomUniform([1, 227, 227, 3]);
-    const before = tf.memory().numTensors;
-    const y = model.predict(x) as tf.Tensor;
-    expect(y.shape).toEqual([1, 1000]);
-    expect(Array.from(y.dataSync()).every(Number.isFinite)).toBe(true);
-    tf.dispose(y);
-    expect(tf.memory().numTensors).toBe(before);
-    tf.dispose(x);
+    expectForwardPass(model, 227);
   });
 });
 
