@@ -8,7 +8,7 @@ import { describeValue } from '../config.js';
 import { ConfigError } from '../errors.js';
 import type { tf } from '../tf.js';
 import { readWeightsFolder } from '../weights/folder.js';
-import { assignWeights } from '../weights/load.js';
+import { withFolderWeights } from '../weights/load.js';
 import { pretrainedFolder, pretrainedWeights } from '../weights/pretrained.js';
 import { buildModel } from './model-definition.js';
 import { getModelDefinition } from './registry.js';
@@ -75,12 +75,5 @@ export async function createModel(name: string, options: CreateModelOptions = {}
       throw new ConfigError(key, `the ${JSON.stringify(weights)} weights of ${name} fix it to ${describeValue(trainedWith[key])}, received ${describeValue(value)}`);
     }
   }
-  const model = buildModel(definition, { ...trainedWith, ...builderOptions, initialize: false });
-  try {
-    assignWeights(model, folder);
-  } catch (error) {
-    model.dispose();
-    throw error;
-  }
-  return model;
+  return withFolderWeights(buildModel(definition, { ...trainedWith, ...builderOptions, initialize: false }), folder);
 }

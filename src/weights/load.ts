@@ -135,6 +135,20 @@ export function assignWeights(model: tf.LayersModel, folder: WeightsFolder): voi
 }
 
 /**
+ * Writes the folder's weights into a model built just for them and returns it; if they don't fit,
+ * the model is disposed before the error propagates, so a failed load leaves nothing allocated.
+ */
+export function withFolderWeights(model: tf.LayersModel, folder: WeightsFolder): tf.LayersModel {
+  try {
+    assignWeights(model, folder);
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+  return model;
+}
+
+/**
  * Loads the weights of a folder into an existing model, all or nothing: the folder is checked (the
  * manifest's checksums, paths, byte counts), then every weight's name, shape and dtype against the
  * model, and only then are the weights written. On any error the model is left exactly as it was.
@@ -190,11 +204,5 @@ export async function loadModel(dir: string, options: LoadOptions = {}): Promise
       { cause: error },
     );
   }
-  try {
-    assignWeights(model, folder);
-  } catch (error) {
-    model.dispose();
-    throw error;
-  }
-  return model;
+  return withFolderWeights(model, folder);
 }
