@@ -1,4 +1,5 @@
 import { type InitContext, type InitSpec, makeInitializer, seededConfig } from '../init.js';
+import { BatchNormalization } from '../layers/batch-normalization.js';
 import { GroupedConv2D } from '../layers/grouped-conv2d.js';
 import { tf } from '../tf.js';
 import type {
@@ -98,7 +99,7 @@ export class LayersNet implements Net<Symbolic> {
 
   batchNorm(x: Symbolic, spec: BatchNormSpec): Symbolic {
     return this.apply(
-      tf.layers.batchNormalization({ name: spec.name, axis: -1, epsilon: spec.epsilon, momentum: spec.momentum ?? 0.99 }),
+      new BatchNormalization({ name: spec.name, axis: -1, epsilon: spec.epsilon, momentum: spec.momentum ?? 0.99 }),
       x,
     );
   }

@@ -20,6 +20,8 @@
  * - `Identity` (the engine clones every tensor it saves for the backward pass): a full copy,
  *   where cpu and webgl share the buffer.
  * Each replacement hands the cases it does not speed up back to wasm's own kernel.
+ * Added: `CnnZooBatchNormTraining` and its gradient kernel, batch normalisation in training mode
+ * fused (./wasm-kernels/batch-norm-training.ts), which cnn-zoo's BatchNormalization layer calls.
  * Everything else the zoo trains through has a wasm kernel that is fast enough: AvgPoolGrad (only
  * small pools in the zoo), LRNGrad, FusedBatchNorm, Select,
  * Pad, Slice, Concat, Split and the optimizers' element-wise ops. Dilated Conv2D has no gradient
@@ -31,6 +33,13 @@
  */
 import { tf } from '../tf.js';
 import { makeBatchMatMulKernel } from './wasm-kernels/batch-mat-mul.js';
+import {
+  BATCH_NORM_TRAINING,
+  BATCH_NORM_TRAINING_GRAD,
+  batchNormTrainingGradient,
+  batchNormTrainingGradKernel,
+  batchNormTrainingKernel,
+} from './wasm-kernels/batch-norm-training.js';
 import { conv2dBackpropFilterKernel } from './wasm-kernels/conv2d-backprop-filter.js';
 import { conv2dBackpropInputKernel } from './wasm-kernels/conv2d-backprop-input.js';
 import { depthwiseBackpropFilterKernel } from './wasm-kernels/depthwise-backprop-filter.js';
@@ -67,6 +76,8 @@ export const wasmTrainingKernels: Readonly<Record<string, (existing: tf.KernelFu
   Less: (existing) => makeComparisonKernel('Less', existing),
   LessEqual: (existing) => makeComparisonKernel('LessEqual', existing),
   LogicalAnd: (existing) => makeLogicalAndKernel(existing),
+  [BATCH_NORM_TRAINING]: () => batchNormTrainingKernel,
+  [BATCH_NORM_TRAINING_GRAD]: () => batchNormTrainingGradKernel,
 };
 
 /**
@@ -107,6 +118,9 @@ export function registerWasmGradients(): void {
     if (existing) tf.unregisterKernel(kernelName, 'wasm');
     tf.registerKernel({ ...existing, kernelName, backendName: 'wasm', kernelFunc });
   }
+  // The fused training batch norm's gradient: registered under the kernel's own name, which no
+  // other code uses, so registering it again just replaces it with itself.
+  tf.registerGradient(batchNormTrainingGradient);
 }
 
 // Registering on import lets src/backend.ts enable wasm training with one import line.
