@@ -1,5 +1,6 @@
 import { type InitContext, type InitSpec, makeInitializer, seededConfig } from '../init.js';
 import { BatchNormalization } from '../layers/batch-normalization.js';
+import { Conv2D } from '../layers/conv2d.js';
 import { GroupedConv2D } from '../layers/grouped-conv2d.js';
 import { tf } from '../tf.js';
 import type {
@@ -64,7 +65,7 @@ export class LayersNet implements Net<Symbolic> {
       return this.apply(layer, x);
     }
     return this.apply(
-      tf.layers.conv2d({
+      new Conv2D({
         name: spec.name,
         filters: spec.filters,
         kernelSize: spec.kernelSize,
