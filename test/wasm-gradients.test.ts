@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmGradients, wasmTrainingKernels } from '../src/training/wasm-gradients.js';
 import { tf } from '../src/tf.js';
 import { patchChunking } from '../src/training/wasm-kernels/patch-filter-gradient.js';
+import { KernelScope, type WasmBackendLike } from '../src/training/wasm-kernels/kernel-scope.js';
 
 // The contract: on wasm, every gradient the zoo's layers need exists and equals the cpu backend's
 // (the pure-JS reference implementation of TF.js) on the same inputs, within 1e-4 relative error.
@@ -98,7 +99,7 @@ describe('Conv2D gradients on wasm equal cpu', () => {
   // tf.grads of sum(conv2d(x, w) * r) gives dx (Conv2DBackpropInput) and dw (Conv2DBackpropFilter).
   // TF.js 4.22 has no dilation for these two kernels (their attributes lack it, and conv2d's
   // gradient rejects dilation > 1), so dilation is tested on the depthwise kernels below.
-  const cases: Array<{ size: [number, number]; kernel: number; stride: number; pad: Pad }> = [];
+  const cases: Array<{ size: [number, number]; kernel: number; stride: number; pad: Pad; channels?: [number, number] }> = [];
   for (const size of [
     [7, 9],
     [13, 13],
@@ -110,11 +111,22 @@ describe('Conv2D gradients on wasm equal cpu', () => {
   cases.push({ size: [13, 13], kernel: 7, stride: 2, pad: 'same' }); // a ResNet stem
   cases.push({ size: [9, 11], kernel: 3, stride: 2, pad: [[0, 0], [1, 2], [2, 0], [0, 0]] }); // explicit, asymmetric
   cases.push({ size: [8, 8], kernel: 1, stride: 2, pad: 'valid' }); // a ResNet shortcut
+  // The input gradient swaps each tap's [in, out] block into [out, in] in 32x32 tiles
+  // (KernelScope.gatherTaps): channel counts on both sides of a tile edge, and of 1 (no transpose).
+  cases.push({ size: [5, 7], kernel: 1, stride: 1, pad: 'valid', channels: [33, 70] });
+  cases.push({ size: [7, 9], kernel: 3, stride: 1, pad: 'same', channels: [33, 70] });
+  cases.push({ size: [9, 9], kernel: 3, stride: 2, pad: 'valid', channels: [70, 33] });
+  cases.push({ size: [15, 13], kernel: 7, stride: 2, pad: 'same', channels: [3, 64] }); // ResNet's stem
+  cases.push({ size: [7, 8], kernel: 3, stride: 2, pad: [[0, 0], [1, 1], [0, 2], [0, 0]], channels: [70, 70] });
+  cases.push({ size: [6, 6], kernel: 3, stride: 2, pad: 'same', channels: [64, 32] });
+  cases.push({ size: [7, 7], kernel: 5, stride: 1, pad: [[0, 0], [2, 1], [1, 3], [0, 0]], channels: [1, 33] });
+  cases.push({ size: [9, 7], kernel: 1, stride: 2, pad: 'valid', channels: [33, 1] });
 
-  for (const { size, kernel, stride, pad } of cases) {
-    it(`${size.join('x')} input, ${kernel}x${kernel} kernel, stride ${stride}, padding ${JSON.stringify(pad)}`, async () => {
-      const xShape = [2, ...size, 3];
-      const wShape = [kernel, kernel, 3, 4];
+  for (const { size, kernel, stride, pad, channels = [3, 4] } of cases) {
+    const [cin, cout] = channels;
+    it(`${size.join('x')}x${cin} input, ${kernel}x${kernel} kernel to ${cout} channels, stride ${stride}, padding ${JSON.stringify(pad)}`, async () => {
+      const xShape = [2, ...size, cin];
+      const wShape = [kernel, kernel, cin, cout];
       const x = values(sizeOf(xShape), 1);
       const w = values(sizeOf(wShape), 2);
       await expectWasmMatchesCpu(() => {
@@ -143,6 +155,53 @@ describe('Conv2D gradients on wasm equal cpu', () => {
       run('Conv2DBackpropInput', { dy: tf.tensor(dy, dyShape), filter: tf.tensor(w, [3, 3, 3, 4]) }, { inputShape: xShape }),
     ]);
   });
+});
+
+describe("the Conv2D input gradient's sub-kernels", () => {
+  // Conv2DBackpropInput gathers each stride phase's flipped taps with the filter's in and out
+  // channels swapped in one pass; it used to run wasm's Transpose first and then gather. The
+  // convolutions then see the very same sub-kernels, so the input gradient is unchanged bit for
+  // bit, NaN payloads included (the copy moves integers, not floats).
+  const kernels: Array<{ shape: [number, number, number, number]; rows: number[]; cols: number[] }> = [
+    { shape: [3, 3, 33, 70], rows: [2, 1, 0], cols: [2, 1, 0] }, // stride 1: the whole kernel flipped
+    { shape: [3, 3, 70, 33], rows: [-1, 2, 0], cols: [1] }, // a stride-2 phase, a zero tap in front
+    { shape: [7, 7, 3, 64], rows: [5, 3, 1], cols: [-1, 6, 4, 2, 0] },
+    { shape: [2, 3, 64, 64], rows: [1, 0], cols: [2, 0] },
+    { shape: [1, 1, 1, 5], rows: [0], cols: [0] },
+    { shape: [1, 2, 65, 1], rows: [0, -1], cols: [1, 0] },
+  ];
+  for (const { shape, rows, cols } of kernels) {
+    it(`[${shape}] at rows ${JSON.stringify(rows)} and columns ${JSON.stringify(cols)}: the same bits as Transpose then gather`, async () => {
+      await tf.setBackend('wasm');
+      const data = new Float32Array(values(sizeOf(shape), 40));
+      const bits = new Int32Array(data.buffer);
+      bits[1] = 0x7fa00001; // a signalling NaN
+      bits[bits.length - 2] = -0x3edcbb; // a negative quiet NaN with a payload (0xffc12345)
+      const filter = tf.tensor4d(data, shape);
+      const scope = new KernelScope(tf.backend() as WasmBackendLike);
+      try {
+        const info = { dataId: filter.dataId, shape: filter.shape, dtype: filter.dtype };
+        const fused = scope.gatherTaps(info, rows, cols, true);
+        const separate = scope.gatherTaps(scope.transpose(info, [0, 1, 3, 2]), rows, cols);
+        expect(fused.shape).toEqual([rows.length, cols.length, shape[3], shape[2]]);
+        expect(fused.shape).toEqual(separate.shape);
+        const read = (t: tf.TensorInfo) => {
+          const view = scope.view(t);
+          return Array.from(new Int32Array(view.buffer, view.byteOffset, view.length));
+        };
+        const fusedBits = read(fused);
+        expect(fusedBits).toEqual(read(separate));
+        // The NaNs sit in the first tap and the last one; each reaches the sub-kernel as it was
+        // when the taps include its tap.
+        const [kh, kw] = shape;
+        if (rows.includes(0) && cols.includes(0)) expect(fusedBits).toContain(0x7fa00001);
+        if (rows.includes(kh - 1) && cols.includes(kw - 1)) expect(fusedBits).toContain(-0x3edcbb);
+      } finally {
+        scope.abandon();
+        filter.dispose();
+      }
+    });
+  }
 });
 
 describe('Conv2D filter gradient through patches (im2col) on wasm equals cpu', () => {

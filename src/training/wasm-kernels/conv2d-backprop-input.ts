@@ -3,7 +3,8 @@
  * plain loop in C++ that runs about 10x slower than the forward Conv2D of the same layer (440 ms
  * against 40 ms for 8x56x56x64 by 3x3x64x64 here), which alone would make a training step of a
  * ResNet cost over ten forward passes. dx is a correlation of dy with the kernel flipped in space
- * and its input and output channels swapped, one per stride phase (input-gradient.ts).
+ * and its input and output channels swapped, one per stride phase (input-gradient.ts); the flip,
+ * the phase's taps and the channel swap are one copy of the filter (KernelScope.gatherTaps).
  */
 import { tf } from '../../tf.js';
 import { convAxes } from './conv-geometry.js';
@@ -27,10 +28,15 @@ export const conv2dBackpropInputKernel: tf.KernelFunc = ({ inputs, backend, attr
       pad,
       dimRoundingMode,
     );
-    // [kh, kw, in, out] -> [kh, kw, out, in]: dy's channels are the forward outputs.
-    const kernel = k.transpose(filter, [0, 1, 3, 2]);
-    const dx = inputGradient(k, dyNhwc, kernel, convAxes(info), (input, sub, subPad, dilations) =>
-      k.conv2d(input, sub, [1, 1], dilations, subPad),
+    // Each sub-kernel is gathered as [kh', kw', out, in] (dy's channels are the forward outputs),
+    // swapping the channels in the same pass that flips the taps.
+    const dx = inputGradient(
+      k,
+      dyNhwc,
+      filter,
+      convAxes(info),
+      (input, sub, subPad, dilations) => k.conv2d(input, sub, [1, 1], dilations, subPad),
+      { swapChannels: true },
     );
     return nchw ? k.transpose(dx, [0, 3, 1, 2]) : dx;
   });

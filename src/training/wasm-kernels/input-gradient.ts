@@ -20,9 +20,10 @@ import { spreadByStride } from './spread-by-stride.js';
 export type Correlate = (input: tf.TensorInfo, kernel: tf.TensorInfo, pad: ExplicitPadding, dilations: [number, number]) => tf.TensorInfo;
 
 /**
- * dx [N, I_h, I_w, C'] from dy [N, O_h, O_w, C] and `kernel` [k_h, k_w, ...], oriented for a
- * correlation over dy's channels (for Conv2D the filter with in and out swapped, for a depthwise
- * convolution its C*M channels with multiplier 1), not yet flipped.
+ * dx [N, I_h, I_w, C'] from dy [N, O_h, O_w, C] and `kernel` [k_h, k_w, ...], not yet flipped:
+ * oriented for a correlation over dy's channels (for a depthwise convolution its C*M channels with
+ * multiplier 1), or, with `swapChannels`, a Conv2D filter [k_h, k_w, C', C] whose in and out
+ * channels swap as its taps are gathered (one pass over it, KernelScope.gatherTaps).
  */
 export function inputGradient(
   k: KernelScope,
@@ -30,13 +31,14 @@ export function inputGradient(
   kernel: tf.TensorInfo,
   axes: [ConvAxis, ConvAxis],
   correlate: Correlate,
-  options: { equalPhases?: boolean } = {},
+  options: { equalPhases?: boolean; swapChannels?: boolean } = {},
 ): tf.TensorInfo {
   const [h, w] = axes;
   const dilations: [number, number] = [h.dilation, w.dilation];
+  const swap = options.swapChannels ?? false;
   if ((h.stride > 1 && h.dilation > 1) || (w.stride > 1 && w.dilation > 1)) {
     const { spread, pad } = spreadByStride(k, dy, axes);
-    return correlate(spread, k.gatherTaps(kernel, reversed(h.kernel), reversed(w.kernel)), pad, dilations);
+    return correlate(spread, k.gatherTaps(kernel, reversed(h.kernel), reversed(w.kernel), swap), pad, dilations);
   }
   const rows = inputGradientPhases(h);
   const cols = inputGradientPhases(w);
@@ -48,7 +50,7 @@ export function inputGradient(
     cols.phases.map((col) => {
       if (row.taps.length === 0 || col.taps.length === 0) return undefined; // no tap reaches this phase: zeros
       const { input, pad } = cutNegativePadding(k, dy, row.pad, col.pad);
-      return correlate(input, k.gatherTaps(kernel, row.taps, col.taps), pad, dilations);
+      return correlate(input, k.gatherTaps(kernel, row.taps, col.taps, swap), pad, dilations);
     }),
   );
   if (h.stride === 1 && w.stride === 1) return outputs[0][0]!;
