@@ -17,6 +17,11 @@
  *   (BatchNormalization's statistics and gradients): element-by-element loops or full transposes;
  * - `Greater`, `GreaterEqual`, `Less`, `LessEqual` (float32) and `LogicalAnd` (ReLU6's gradient,
  *   through clipByValue's): a generic broadcasting loop, 8-12 ns an element;
+ * - the gradients of `ClipByValue` (MobileNet V2's ReLU6 is relu then clipByValue(0, 6)) and
+ *   `Relu6`: chains of four or five full-size kernels, one loop each on wasm instead
+ *   (./wasm-kernels/activation-gradients.ts, which also says why Relu's stays); TF.js keeps one
+ *   gradient per kernel for all backends, so these wrap the originals and call them unchanged
+ *   off wasm;
  * - `Identity` (the engine clones every tensor it saves for the backward pass): a full copy,
  *   where cpu and webgl share the buffer;
  * - `Slice` (ZeroPadding2D's gradient, ResNet's before its max pool): copies its whole input out
@@ -34,6 +39,7 @@
  * cnn-zoo), and touches only the 'wasm' backend.
  */
 import { tf } from '../tf.js';
+import { registerActivationGradients } from './wasm-kernels/activation-gradients.js';
 import { makeBatchMatMulKernel } from './wasm-kernels/batch-mat-mul.js';
 import {
   BATCH_NORM_TRAINING,
@@ -109,6 +115,7 @@ function isOurs(kernelFunc: tf.KernelFunc): boolean {
  * @category Training
  */
 export function registerWasmGradients(): void {
+  registerActivationGradients(); // idempotent on its own
   for (const [kernelName, make] of Object.entries(wasmTrainingKernels)) {
     const existing = tf.getKernel(kernelName, 'wasm');
     if (existing && isOurs(existing.kernelFunc)) continue;
