@@ -129,9 +129,9 @@ export class KernelScope {
   }
 
   /**
-   * Item `index` of a batch, [1, ...rest], as one block copy in the wasm heap. The wasm backend's
-   * Slice first copies the whole input out of the heap (readSync), which for one image of eight
-   * costs eight images' worth of copying.
+   * Item `index` of a batch, [1, ...rest], as one block copy in the wasm heap, without going
+   * through a kernel lookup (the wasm backend's own Slice copies the whole input out of the heap
+   * first; slice.ts replaces it for lookups).
    */
   batchItem(x: TensorInfo, index: number): TensorInfo {
     const [batch, ...rest] = x.shape;
