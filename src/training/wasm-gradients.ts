@@ -14,29 +14,32 @@
  * - `MaxPoolGrad`: 50-100x the forward pooling, and ties go elsewhere than on cpu;
  * - `BatchMatMul` with a transposed operand (every Dense layer's gradients): 10-20x the plain product;
  * - `Tile` (BatchNormalization's gradient), `Sum` and `Mean` over all axes but the channels
- *   (BatchNormalization's statistics and gradients): element-by-element loops or full transposes;
- * - `Greater`, `GreaterEqual`, `Less`, `LessEqual` (float32) and `LogicalAnd` (ReLU6's gradient,
- *   through clipByValue's): a generic broadcasting loop, 8-12 ns an element;
- * - the gradients of `ClipByValue` (MobileNet V2's ReLU6 is relu then clipByValue(0, 6)) and
- *   `Relu6`: chains of four or five full-size kernels, one loop each on wasm instead
- *   (./wasm-kernels/activation-gradients.ts, which also says why Relu's stays); TF.js keeps one
- *   gradient per kernel for all backends, so these wrap the originals and call them unchanged
- *   off wasm;
+ *   (BatchNormalization's statistics and gradients, in tfjs-layers' own layer): element-by-element
+ *   loops or full transposes;
+ * - `Greater`, `GreaterEqual`, `Less`, `LessEqual` (float32) and `LogicalAnd`: a generic
+ *   broadcasting loop, 8-12 ns an element;
  * - `Identity` (the engine clones every tensor it saves for the backward pass): a full copy,
  *   where cpu and webgl share the buffer;
  * - `Slice` (ZeroPadding2D's gradient, ResNet's before its max pool): copies its whole input out
  *   of the heap first, 7-11 ms of a ResNet-34 step for one 4x114x114x64 gradient against 1.2 ms.
  * Each replacement hands the cases it does not speed up back to wasm's own kernel.
- * Added: `CnnZooBatchNormTraining` and its gradient kernel, batch normalisation in training mode
- * fused (./wasm-kernels/batch-norm-training.ts), which cnn-zoo's BatchNormalization layer calls.
+ *
+ * Fused where TF.js composes many full-size kernels, under cnn-zoo's own kernel names:
+ * - batch normalisation in training mode and its gradient (./wasm-kernels/batch-norm-training.ts),
+ *   which cnn-zoo's BatchNormalization layer runs on wasm;
+ * - the gradients of `ClipByValue` (MobileNet V2's ReLU6 is relu then clipByValue(0, 6)) and
+ *   `Relu6`, one loop each instead of four or five kernels (./wasm-kernels/activation-gradients.ts,
+ *   which also says why Relu's stays). TF.js keeps one gradient per kernel for all backends, so
+ *   these wrap the originals and call them unchanged off wasm.
+ *
  * Everything else the zoo trains through has a wasm kernel that is fast enough: AvgPoolGrad (only
- * small pools in the zoo), LRNGrad, FusedBatchNorm, Select,
- * Pad, Concat, Split and the optimizers' element-wise ops. Dilated Conv2D has no gradient
- * in TF.js 4.22 on any backend (conv2d's gradient rejects dilation > 1).
+ * small pools in the zoo), LRNGrad, FusedBatchNorm, Select, Pad, Concat, Split and the optimizers'
+ * element-wise ops. Dilated Conv2D has no gradient in TF.js 4.22 on any backend (conv2d's gradient
+ * rejects dilation > 1).
  *
  * Registration is idempotent, happens when `src/backend.ts` is imported (so after
  * `useBackend('wasm')`, and also for a plain `tf.setBackend('wasm')` in a program that imports
- * cnn-zoo), and touches only the 'wasm' backend.
+ * cnn-zoo), and changes only what runs on the 'wasm' backend.
  */
 import { tf } from '../tf.js';
 import { registerActivationGradients } from './wasm-kernels/activation-gradients.js';

@@ -10,6 +10,9 @@
  * operands: 8-12 ns an element here, 59 ms for one GreaterEqual of a 4x112x112x96 activation
  * against a scalar, and about 390 ms of a 2.2 s MobileNet V2 step at batch 4 for the four kernels.
  * A JavaScript loop over the heap with the scalar held in a local does the same in a few ms.
+ * (On wasm that gradient now runs as one loop of its own, activation-gradients.ts; these kernels
+ * still serve it where the wrapper hands back to TF.js's chain, under an outer gradient tape, and
+ * any other comparison a model makes.)
  *
  * Identity: TF.js's engine clones (Identity) every tensor it saves for the backward pass while it
  * records a gradient tape, and the wasm backend's Identity copies the whole buffer: 1618 copies
