@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Conv2D } from '../src/layers/conv2d.js';
 import { registerWasmGradients } from '../src/training/wasm-gradients.js';
 import { tf } from '../src/tf.js';
+import { TOLERANCE, relativeError, restoreBackendAfterAll, sizeOf, values } from './helpers/wasm-vs-cpu.js';
 
 // The contract: cnn-zoo's Conv2D (src/layers/conv2d.ts) computes what tfjs-layers' Conv2D computes,
 // output and gradients, in training mode too, but a training step that needs only the weights'
@@ -9,27 +10,6 @@ import { tf } from '../src/tf.js';
 // always did.
 
 registerWasmGradients();
-
-const TOLERANCE = 1e-4;
-
-function values(count: number, seed: number): number[] {
-  let state = seed >>> 0;
-  return Array.from({ length: count }, () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 31 - 1;
-  });
-}
-
-function relativeError(actual: number[], expected: number[]): number {
-  expect(actual.length).toBe(expected.length);
-  let diff = 0;
-  let scale = 0;
-  expected.forEach((e, i) => {
-    diff = Math.max(diff, Math.abs(actual[i] - e));
-    scale = Math.max(scale, Math.abs(e));
-  });
-  return diff / Math.max(1e-6, scale);
-}
 
 type ConvArgs = Parameters<typeof tf.layers.conv2d>[0];
 
@@ -55,7 +35,7 @@ async function trainingCall(layer: tf.layers.Layer, wrt: 'weights' | 'all'): Pro
   layer.apply(x, { training: false }); // builds the weights
   layer.setWeights(layer.getWeights().map((w, i) => tf.tensor(values(w.size, 10 + i), w.shape)));
   const outShape = layer.computeOutputShape([2, 7, 7, 3]) as number[];
-  const dy = tf.tensor(values(outShape.reduce((a, b) => a * b, 1), 2), outShape);
+  const dy = tf.tensor(values(sizeOf(outShape), 2), outShape);
   const weights = layer.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
   const wrtList = wrt === 'all' ? [x, ...weights] : weights;
   let y: tf.Tensor | undefined;
@@ -72,13 +52,7 @@ async function trainingCall(layer: tf.layers.Layer, wrt: 'weights' | 'all'): Pro
   return outcome;
 }
 
-let initialBackend = '';
-beforeAll(() => {
-  initialBackend = tf.getBackend();
-});
-afterAll(async () => {
-  await tf.setBackend(initialBackend);
-});
+restoreBackendAfterAll();
 
 describe("cnn-zoo's Conv2D trains as tfjs-layers' Conv2D", () => {
   for (const { label, args } of cases) {

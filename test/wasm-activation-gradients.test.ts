@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { registerWasmGradients } from '../src/training/wasm-gradients.js';
 import { tf } from '../src/tf.js';
+import { expectWasmEqualsCpu, floatsWithSpecials, restoreBackendAfterAll } from './helpers/wasm-vs-cpu.js';
 
 // The contract: the gradients of relu, clipByValue and relu6 on wasm (clipByValue's and relu6's
 // through cnn-zoo's one-loop kernels, src/training/wasm-kernels/activation-gradients.ts) equal
@@ -14,56 +15,20 @@ registerWasmGradients();
 /** The float32 nearest 0.1: above 0.1, so `x <= 0.1` on doubles would wrongly reject it. */
 const F01 = Math.fround(0.1);
 
-/** Deterministic floats in [-2, 8) with the awkward cases every seventh place. */
-function floats(count: number, seed: number, special: number[]): number[] {
-  let state = seed >>> 0;
-  return Array.from({ length: count }, (_, i) => {
-    if (i % 7 === 3) return special[(i / 7) % special.length | 0];
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return (state / 2 ** 32) * 10 - 2;
-  });
-}
-
 const X_SPECIAL = [0, -0, 6, NaN, Infinity, -Infinity, 6.000001, 5.999999, 1e-30, -1e-30, F01, -F01, 0.1000001, -0.1000001];
 const DY_SPECIAL = [Infinity, -Infinity, NaN, -1, -0, 0, 2.5];
 
 // 2x9x9x7 = 1134 elements, with every special value many times.
 const SHAPE = [2, 9, 9, 7];
 const SIZE = 2 * 9 * 9 * 7;
-const X = floats(SIZE, 1, X_SPECIAL);
+const X = floatsWithSpecials(SIZE, 1, X_SPECIAL);
 // At the m-th special x (index 7m + 3), x is X_SPECIAL[m % 14] and dy is DY_SPECIAL[floor(m / 14) % 7]:
 // the first 98 of the 162 special places pair every special x with every special dy. Elsewhere
 // dy is random, with a special value every fifth place.
-const DY = floats(SIZE, 2, [0]).map((v, i) => {
+const DY = floatsWithSpecials(SIZE, 2, [0]).map((v, i) => {
   if (i % 7 === 3) return DY_SPECIAL[Math.floor((i - 3) / 7 / X_SPECIAL.length) % DY_SPECIAL.length];
   return i % 5 === 1 ? DY_SPECIAL[i % DY_SPECIAL.length] : v;
 });
-
-interface Result {
-  shape: number[];
-  dtype: string;
-  values: number[];
-}
-
-async function on(backend: string, compute: () => tf.Tensor[]): Promise<Result[]> {
-  await tf.setBackend(backend);
-  const tensors = compute();
-  const results = tensors.map((t) => ({ shape: t.shape, dtype: t.dtype, values: Array.from(t.dataSync()) }));
-  tf.dispose(tensors);
-  return results;
-}
-
-/** Runs `compute` on wasm and on cpu and expects identical outputs. */
-async function expectWasmEqualsCpu(compute: () => tf.Tensor[]): Promise<void> {
-  const wasm = await on('wasm', compute);
-  const cpu = await on('cpu', compute);
-  expect(wasm.length).toBe(cpu.length);
-  wasm.forEach((result, i) => {
-    expect(result.shape).toEqual(cpu[i].shape);
-    expect(result.dtype).toBe(cpu[i].dtype);
-    expect(result.values).toEqual(cpu[i].values);
-  });
-}
 
 /** The kernels that `compute` runs on `backend`. */
 async function kernelsRun(backend: string, compute: () => tf.Tensor): Promise<string[]> {
@@ -73,13 +38,7 @@ async function kernelsRun(backend: string, compute: () => tf.Tensor): Promise<st
   return info.kernelNames;
 }
 
-let initialBackend = '';
-beforeAll(() => {
-  initialBackend = tf.getBackend();
-});
-afterAll(async () => {
-  await tf.setBackend(initialBackend);
-});
+restoreBackendAfterAll();
 
 /** tf.grad of `f` at X with upstream gradient DY. */
 function gradAt(f: (x: tf.Tensor) => tf.Tensor): () => tf.Tensor[] {

@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BatchNormalization } from '../src/layers/batch-normalization.js';
 import { registerWasmGradients } from '../src/training/wasm-gradients.js';
 import { BATCH_NORM_TRAINING } from '../src/training/wasm-kernels/batch-norm-training.js';
 import { tf } from '../src/tf.js';
+import { TOLERANCE, relativeError, restoreBackendAfterAll, sizeOf, values } from './helpers/wasm-vs-cpu.js';
 
 // The contract: cnn-zoo's BatchNormalization in training mode on wasm (one fused kernel and its
 // gradient, src/training/wasm-kernels/batch-norm-training.ts) gives what tfjs-layers' own
@@ -11,31 +12,6 @@ import { tf } from '../src/tf.js';
 // 1e-4 relative error. Data moves between backends as plain arrays.
 
 registerWasmGradients();
-
-const TOLERANCE = 1e-4;
-
-/** Deterministic values in [-1, 1), the same on every backend. */
-function values(count: number, seed: number): number[] {
-  let state = seed >>> 0;
-  return Array.from({ length: count }, () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 31 - 1;
-  });
-}
-
-/** max |a - b| / max |b|. */
-function relativeError(actual: number[], expected: number[]): number {
-  expect(actual.length).toBe(expected.length);
-  let diff = 0;
-  let scale = 0;
-  expected.forEach((e, i) => {
-    diff = Math.max(diff, Math.abs(actual[i] - e));
-    scale = Math.max(scale, Math.abs(e));
-  });
-  return diff / Math.max(1e-6, scale);
-}
-
-const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
 interface Case {
   label: string;
@@ -69,8 +45,8 @@ interface Outcome {
  */
 async function trainingCall(layer: tf.layers.Layer, c: Case): Promise<Outcome> {
   const channels = c.shape[c.shape.length - 1];
-  const x = tf.add(tf.tensor(values(size(c.shape), 1), c.shape), c.offset);
-  const dy = tf.tensor(values(size(c.shape), 2), c.shape);
+  const x = tf.add(tf.tensor(values(sizeOf(c.shape), 1), c.shape), c.offset);
+  const dy = tf.tensor(values(sizeOf(c.shape), 2), c.shape);
   layer.apply(x, { training: false }); // builds the weights
   // gamma with a zero (a channel whose dx is zero), beta, and moving statistics away from 0 and 1.
   const gamma = values(channels, 3).map((v, i) => (i === 1 ? 0 : 1 + v));
@@ -102,13 +78,7 @@ async function trainingCall(layer: tf.layers.Layer, c: Case): Promise<Outcome> {
   return outcome;
 }
 
-let initialBackend = '';
-beforeAll(() => {
-  initialBackend = tf.getBackend();
-});
-afterAll(async () => {
-  await tf.setBackend(initialBackend);
-});
+restoreBackendAfterAll();
 
 describe("cnn-zoo's BatchNormalization trains on wasm as tfjs-layers' does on cpu", () => {
   for (const c of cases) {
@@ -142,9 +112,9 @@ describe("cnn-zoo's BatchNormalization trains on wasm as tfjs-layers' does on cp
 describe('the fused kernel and its gradient, called directly', () => {
   it('the mean and variance outputs carry gradients too (as tf.moments and batchNorm do on cpu)', async () => {
     const shape = [2, 4, 3, 6];
-    const x = values(size(shape), 7).map((v) => 3 * v + 1);
+    const x = values(sizeOf(shape), 7).map((v) => 3 * v + 1);
     const [scale, offset, a, b] = [8, 9, 10, 11].map((seed) => values(6, seed));
-    const dy = values(size(shape), 12);
+    const dy = values(sizeOf(shape), 12);
     // loss = sum(y * dy) + sum(mean * a) + sum(variance * b), differentiated by x, scale and offset.
     const gradients = (normalize: (x: tf.Tensor, scale: tf.Tensor, offset: tf.Tensor) => tf.Tensor[]) => {
       const f = (xT: tf.Tensor, scaleT: tf.Tensor, offsetT: tf.Tensor) => {

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { registerWasmGradients } from '../src/training/wasm-gradients.js';
 import { tf } from '../src/tf.js';
+import { expectWasmEqualsCpu, floatsWithSpecials, restoreBackendAfterAll } from './helpers/wasm-vs-cpu.js';
 
 // The contract: the element-wise kernels cnn-zoo puts on wasm (src/training/wasm-kernels/elementwise.ts)
 // give exactly the cpu backend's results (booleans and selected values are exact, so no tolerance),
@@ -15,13 +16,7 @@ registerWasmGradients();
  * +-Infinity, and values either side of the thresholds.
  */
 function floats(count: number, seed: number): number[] {
-  const special = [0, -0, 6, NaN, Infinity, -Infinity, 6.000001, -1e-30, 5.999999];
-  let state = seed >>> 0;
-  return Array.from({ length: count }, (_, i) => {
-    if (i % 7 === 3) return special[(i / 7) % special.length | 0];
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return (state / 2 ** 32) * 10 - 2; // [-2, 8): both sides of 0 and of 6
-  });
+  return floatsWithSpecials(count, seed, [0, -0, 6, NaN, Infinity, -Infinity, 6.000001, -1e-30, 5.999999]);
 }
 
 function bools(count: number, seed: number): boolean[] {
@@ -32,39 +27,7 @@ function bools(count: number, seed: number): boolean[] {
   });
 }
 
-interface Result {
-  shape: number[];
-  dtype: string;
-  values: number[];
-}
-
-async function on(backend: string, compute: () => tf.Tensor[]): Promise<Result[]> {
-  await tf.setBackend(backend);
-  const tensors = compute();
-  const results = tensors.map((t) => ({ shape: t.shape, dtype: t.dtype, values: Array.from(t.dataSync()) }));
-  tf.dispose(tensors);
-  return results;
-}
-
-/** Runs `compute` on wasm and on cpu and expects identical outputs (NaN equal to NaN, -0 to -0). */
-async function expectWasmEqualsCpu(compute: () => tf.Tensor[]): Promise<void> {
-  const wasm = await on('wasm', compute);
-  const cpu = await on('cpu', compute);
-  expect(wasm.length).toBe(cpu.length);
-  wasm.forEach((result, i) => {
-    expect(result.shape).toEqual(cpu[i].shape);
-    expect(result.dtype).toBe(cpu[i].dtype);
-    expect(result.values).toEqual(cpu[i].values);
-  });
-}
-
-let initialBackend = '';
-beforeAll(() => {
-  initialBackend = tf.getBackend();
-});
-afterAll(async () => {
-  await tf.setBackend(initialBackend);
-});
+restoreBackendAfterAll();
 
 // 2x9x9x7 = 1134 elements: not a multiple of 4 (LogicalAnd's word loop leaves a byte tail) and
 // with every special value many times.

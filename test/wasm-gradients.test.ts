@@ -1,74 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { registerWasmGradients, wasmTrainingKernels } from '../src/training/wasm-gradients.js';
 import { tf } from '../src/tf.js';
 import { patchChunking } from '../src/training/wasm-kernels/patch-filter-gradient.js';
 import { KernelScope, type WasmBackendLike } from '../src/training/wasm-kernels/kernel-scope.js';
+import { TOLERANCE, expectWasmMatchesCpu, on, relativeError, restoreBackendAfterAll, sizeOf, values } from './helpers/wasm-vs-cpu.js';
 
 // The contract: on wasm, every gradient the zoo's layers need exists and equals the cpu backend's
 // (the pure-JS reference implementation of TF.js) on the same inputs, within 1e-4 relative error.
 // Data moves between backends as plain arrays, so each side computes from scratch.
 
-const TOLERANCE = 1e-4;
-
-/** Deterministic values in [-1, 1) (a linear congruential generator), the same on every backend. */
-function values(count: number, seed: number): number[] {
-  let state = seed >>> 0;
-  return Array.from({ length: count }, () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 31 - 1;
-  });
-}
-
-/** max |a - b| / max |b|: the error relative to the reference's scale. */
-function relativeError(actual: number[], expected: number[]): number {
-  expect(actual.length).toBe(expected.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
-    scale = Math.max(scale, Math.abs(expected[i]));
-  }
-  return diff / Math.max(1e-6, scale);
-}
-
-interface Result {
-  shape: number[];
-  values: number[];
-}
-
-/** Runs `compute` on `backend` and reads its tensors back as arrays. */
-async function on(backend: string, compute: () => tf.Tensor[]): Promise<Result[]> {
-  await tf.setBackend(backend);
-  const tensors = compute();
-  const results = tensors.map((t) => ({ shape: t.shape, values: Array.from(t.dataSync()) }));
-  tf.dispose(tensors);
-  return results;
-}
-
-/** Runs `compute` on wasm and on cpu and expects every output to agree. */
-async function expectWasmMatchesCpu(compute: () => tf.Tensor[]): Promise<void> {
-  const wasm = await on('wasm', compute);
-  const cpu = await on('cpu', compute);
-  expect(wasm.length).toBe(cpu.length);
-  wasm.forEach((result, i) => {
-    expect(result.shape).toEqual(cpu[i].shape);
-    expect(relativeError(result.values, cpu[i].values)).toBeLessThan(TOLERANCE);
-  });
-}
-
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
 
-function sizeOf(shape: number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
-}
-
-let initialBackend = '';
-beforeAll(() => {
-  initialBackend = tf.getBackend();
-});
-afterAll(async () => {
-  await tf.setBackend(initialBackend);
-});
+restoreBackendAfterAll();
 
 describe('wasm gradient kernels are registered', () => {
   it('registers every kernel a Conv2D, DepthwiseConv2D, Dense, pooling or LRN layer needs for backprop', () => {

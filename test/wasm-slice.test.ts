@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { registerWasmGradients, wasmTrainingKernels } from '../src/training/wasm-gradients.js';
 import { tf } from '../src/tf.js';
+import { expectWasmEqualsCpu, restoreBackendAfterAll, sizeOf } from './helpers/wasm-vs-cpu.js';
 
 // The contract: the Slice kernel cnn-zoo puts on wasm (src/training/wasm-kernels/slice.ts) gives
 // exactly the cpu backend's results (a slice moves values, so no tolerance) for every rank, begin
@@ -29,43 +30,7 @@ function ints(count: number, seed: number): number[] {
   });
 }
 
-function sizeOf(shape: number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
-}
-
-interface Result {
-  shape: number[];
-  dtype: string;
-  values: number[];
-}
-
-async function on(backend: string, compute: () => tf.Tensor[]): Promise<Result[]> {
-  await tf.setBackend(backend);
-  const tensors = compute();
-  const results = tensors.map((t) => ({ shape: t.shape, dtype: t.dtype, values: Array.from(t.dataSync()) }));
-  tf.dispose(tensors);
-  return results;
-}
-
-/** Runs `compute` on wasm and on cpu and expects identical outputs (NaN equal to NaN, -0 to -0). */
-async function expectWasmEqualsCpu(compute: () => tf.Tensor[]): Promise<void> {
-  const wasm = await on('wasm', compute);
-  const cpu = await on('cpu', compute);
-  expect(wasm.length).toBe(cpu.length);
-  wasm.forEach((result, i) => {
-    expect(result.shape, `output ${i}`).toEqual(cpu[i].shape);
-    expect(result.dtype, `output ${i}`).toBe(cpu[i].dtype);
-    expect(result.values, `output ${i}`).toEqual(cpu[i].values);
-  });
-}
-
-let initialBackend = '';
-beforeAll(() => {
-  initialBackend = tf.getBackend();
-});
-afterAll(async () => {
-  await tf.setBackend(initialBackend);
-});
+restoreBackendAfterAll();
 
 // Each case: an input shape and the slice's begin and size as tf.slice takes them. The kernel
 // copies runs of (innermost axes taken whole) x (the next axis's extent): the comments give the
