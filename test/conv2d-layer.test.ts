@@ -100,5 +100,6 @@ describe("cnn-zoo's Conv2D trains as tfjs-layers' Conv2D", () => {
     const output = new Conv2D({ name: 'conv', filters: 2, kernelSize: 3 }).apply(input) as tf.SymbolicTensor;
     const json = tf.model({ inputs: input, outputs: output }).toJSON(undefined, false) as { config: { layers: Array<{ class_name: string }> } };
     expect(json.config.layers.map((l) => l.class_name)).toEqual(['InputLayer', 'Conv2D']);
+    expect(new Conv2D({ filters: 2, kernelSize: 3 })).toBeInstanceOf(tf.layers.conv2d({ filters: 2, kernelSize: 3 }).constructor);
   });
 });

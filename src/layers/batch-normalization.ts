@@ -9,6 +9,7 @@
 import type { BatchNormalizationLayerArgs } from '@tensorflow/tfjs-layers/dist/layers/normalization';
 import { tf } from '../tf.js';
 import { BATCH_NORM_TRAINING, type BatchNormTrainingAttrs } from '../training/wasm-kernels/batch-norm-training.js';
+import { tfjsLayerClass } from './tfjs-layer-class.js';
 
 type Kwargs = Parameters<tf.layers.Layer['call']>[1];
 type TfjsBatchNormalization = ReturnType<typeof tf.layers.batchNormalization>;
@@ -24,9 +25,7 @@ interface BatchNormalizationState {
   movingVariance: tf.LayerVariable;
 }
 
-// tfjs-layers exports its layer classes only through factories; the class is the instance's
-// constructor (the same class the serialisation registry holds).
-const TfjsBatchNormalizationClass = tf.layers.batchNormalization({}).constructor as new (args?: BatchNormalizationLayerArgs) => TfjsBatchNormalization;
+const TfjsBatchNormalizationClass = tfjsLayerClass<TfjsBatchNormalization, BatchNormalizationLayerArgs | undefined>('BatchNormalization');
 
 /** Whether `call` can take the fused path: training, on wasm with the kernel, channels last, float32. */
 function fusable(layer: BatchNormalizationState, x: tf.Tensor, training: boolean): boolean {

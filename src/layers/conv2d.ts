@@ -18,6 +18,7 @@
  */
 import type { ConvLayerArgs } from '@tensorflow/tfjs-layers/dist/layers/convolutional';
 import { tf } from '../tf.js';
+import { tfjsLayerClass } from './tfjs-layer-class.js';
 
 type Kwargs = Parameters<tf.layers.Layer['call']>[1];
 type TfjsConv2D = ReturnType<typeof tf.layers.conv2d>;
@@ -33,8 +34,7 @@ interface Conv2DState {
   activation: { apply(x: tf.Tensor): tf.Tensor } | null;
 }
 
-// tfjs-layers exports its layer classes only through factories; the class is the instance's constructor.
-const TfjsConv2DClass = tf.layers.conv2d({ filters: 1, kernelSize: 1 }).constructor as new (args: ConvLayerArgs) => TfjsConv2D;
+const TfjsConv2DClass = tfjsLayerClass<TfjsConv2D, ConvLayerArgs>('Conv2D');
 
 /**
  * Conv2D whose training-mode gradient (without a bias) leaves out the input gradient nothing asks
