@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../src/errors.js';
+import { BatchNormalization } from '../src/layers/batch-normalization.js';
+import { Conv2D } from '../src/layers/conv2d.js';
 import { lenet5 } from '../src/models/lenet5.js';
 import { tf } from '../src/tf.js';
 import {
@@ -241,6 +243,24 @@ describe('loading', () => {
     expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
     tf.dispose([x, a, b]);
     loaded.dispose();
+  });
+
+  it("builds the zoo's Conv2D and BatchNormalization, as a built model has them, and leaves TF.js's registry as it was", async () => {
+    const input = tf.input({ shape: [8, 8, 3] });
+    let x = new Conv2D({ name: 'conv', filters: 4, kernelSize: 3, useBias: false }).apply(input) as tf.SymbolicTensor;
+    x = new BatchNormalization({ name: 'bn', axis: -1 }).apply(x) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: x });
+    const dir = path.join(root, 'zoo-layers');
+    await saveModel(model, dir, { ...info, classNames: undefined });
+    const loaded = await loadModel(dir);
+    expect(loaded.getLayer('conv')).toBeInstanceOf(Conv2D);
+    expect(loaded.getLayer('bn')).toBeInstanceOf(BatchNormalization);
+    expect(weightBits(loaded)).toEqual(weightBits(model));
+    // Outside loadModel, TF.js deserialises its own classes again.
+    const plain = await tf.models.modelFromJSON({ modelTopology: model.toJSON(undefined, false) as tf.io.ModelJSON['modelTopology'] });
+    expect(plain.getLayer('conv')).not.toBeInstanceOf(Conv2D);
+    expect(plain.getLayer('bn')).not.toBeInstanceOf(BatchNormalization);
+    [model, loaded, plain].forEach((m) => m.dispose());
   });
 
   it('loadWeights fills a fresh model by the stable layer/weight name and returns the manifest', async () => {

@@ -11,6 +11,7 @@
 // before a model.json that uses them is deserialised; importing them registers them.
 import '../init.js';
 import '../layers/index.js';
+import { withZooLayerClasses } from '../layers/zoo-layer-classes.js';
 import { tf } from '../tf.js';
 import { WeightsError } from './errors.js';
 import { readWeightsFolder, type ReadFolderOptions, type WeightsFolder } from './folder.js';
@@ -174,8 +175,9 @@ export async function loadWeights(model: tf.LayersModel, dir: string, options: L
  * Loads a model (architecture and weights) from a folder written by {@link saveModel}, by tfjs-node's
  * `model.save('file://…')` or by tensorflowjs_converter (the last two with `requireManifest: false`).
  * The folder is checked first (manifest schema, checksums, paths, byte counts); TF.js then builds the
- * model from model.json's topology through an IOHandler, and the weights are assigned as by
- * {@link loadWeights}: they must match the model exactly by name, shape and dtype.
+ * model from model.json's topology through an IOHandler (with the zoo's Conv2D and
+ * BatchNormalization, which train faster on wasm, for layers of those classes), and the weights are
+ * assigned as by {@link loadWeights}: they must match the model exactly by name, shape and dtype.
  *
  * Why not let TF.js load the weights too: its loader forgives a renaming (it drops a Keras RNN cell's
  * name from a weight's), reports a shape mismatch without naming the weight, and when it refuses it
@@ -196,7 +198,8 @@ export async function loadModel(dir: string, options: LoadOptions = {}): Promise
   const artifacts = tf.io.getModelArtifactsForJSONSync(topology as unknown as tf.io.ModelJSON);
   let model: tf.LayersModel;
   try {
-    model = await tf.loadLayersModel({ load: async () => artifacts });
+    // The zoo's Conv2D and BatchNormalization, as a built model has them (faster training on wasm).
+    model = await withZooLayerClasses(() => tf.loadLayersModel({ load: async () => artifacts }));
   } catch (error) {
     throw new WeightsError(
       folder.modelJsonPath,
