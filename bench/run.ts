@@ -11,8 +11,8 @@ await benchBuildTimes();
 await benchSummary();
 
 console.log('\n## Training on wasm: trainOnBatch against a forward pass of the same batch (target <= 4x), LeNet-5 wasm vs cpu (target >= 20x)\n');
-// Batch 4 at 224x224: MobileNet V2 keeps ~590 MB of activations per image for backprop, and
-// wasm's heap stops at 4 GiB.
+// Batch 4 at 224x224: what the targets were set at; MobileNet V2 keeps about 255 MB per
+// image for backprop and wasm's heap stops at 4 GiB (bench/wasm-training.ts has the figures).
 await benchWasmTraining({
   models: [
     { name: 'resnet34', factory: () => resnet34({ seed: 1 }) },

@@ -9,9 +9,12 @@
  * a small stand-in network (whose step is mostly TF.js's per-operation overhead, so its ratio says
  * little) and LeNet-5.
  *
- * The wasm heap is limited to 4 GiB, and TF.js keeps every intermediate a training step needs:
- * about 290 MB per 224x224 image for ResNet-34 and 590 MB for MobileNet V2 here, so at 224x224
- * batch 8 is the most for ResNet-34 and 4 for MobileNet V2 (batch 8 aborts with out of memory).
+ * The wasm heap is limited to 4 GiB, and TF.js keeps every intermediate a training step needs. At
+ * 224x224 the heap grew to 1.0, 2.1 and 3.5 GiB for ResNet-34 at batch 4, 12 and 24 here (about
+ * 125 MB an image), and to 1.2, 2.2 and 3.2 GiB for MobileNet V2 at batch 4, 8 and 12 (about
+ * 255 MB an image; batch 16 aborts with out of memory). Before BatchNormalization's training step
+ * was fused (src/training/wasm-kernels/batch-norm-training.ts) MobileNet V2 took about 590 MB an
+ * image and batch 8 aborted.
  */
 import { pathToFileURL } from 'node:url';
 import '../src/backend.js'; // registers the wasm gradient kernels
