@@ -84,6 +84,11 @@ class ChannelPasses {
     );
   }
 
+  /** x - mean[c] over a column. */
+  centre(x: tf.TensorInfo, mean: Float32Array): tf.TensorInfo {
+    return this.affine(x, new Float32Array(this.channels).fill(1), mean.map((m) => -m));
+  }
+
   /** The per-channel sum or mean of a column, as float32 values. */
   reduce(kind: 'Sum' | 'Mean', x: tf.TensorInfo): Float32Array {
     const reduced = this.k.run(kind, { x }, { axis: [0, 1, 2], keepDims: false });
@@ -112,7 +117,7 @@ export const batchNormTrainingKernel: tf.KernelFunc = ({ inputs, backend, attrs 
     const column = passes.column(x);
     mean = passes.reduce('Mean', column);
     // Two passes, not E[x^2] - E[x]^2, which cancels badly when the mean is large.
-    const centred = passes.affine(column, new Float32Array(channels).fill(1), mean.map((m) => -m));
+    const centred = passes.centre(column, mean);
     variance = passes.reduce('Mean', k.run('Square', { x: centred }));
     const factor = gamma.map((g, c) => g / Math.sqrt(variance[c] + varianceEpsilon));
     return k.reshape(passes.affine(centred, factor, beta), x.shape);
@@ -139,7 +144,9 @@ export const batchNormTrainingGradKernel: tf.KernelFunc = ({ inputs, backend, at
   const dx = withKernelScope(wasm, (k) => {
     const passes = new ChannelPasses(k, channels, tf.util.sizeFromShape(x.shape));
     const dyColumn = passes.column(dy);
-    const centred = passes.affine(passes.column(x), new Float32Array(channels).fill(1), means.map((m) => -m));
+    // x - mean again rather than saved by the forward pass, which would keep one more
+    // activation-sized tensor per layer for the whole step (the heap stops at 4 GiB).
+    const centred = passes.centre(passes.column(x), means as Float32Array);
     const sumDy = passes.reduce('Sum', dyColumn);
     const sumDyCentred = passes.reduce('Sum', k.run('Multiply', { a: dyColumn, b: centred }));
     // dx = perDy * dy - (perCentred * (x - mean) + constant), per channel.
