@@ -1,9 +1,10 @@
 import { defineConfig } from 'tsup';
 
-// One build, two module formats: `import` gets ESM, `require` gets CJS, each with its own .d.ts.
+// One build of every entry point (`cnn-zoo`, `cnn-zoo/net`), two module formats: `import` gets
+// ESM, `require` gets CJS, each with its own .d.ts.
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts' },
+    entry: { index: 'src/index.ts', net: 'src/net/index.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     shims: true,

@@ -2,9 +2,11 @@
  * Times one builder in a fresh process (so no earlier model has already grown and touched the
  * wasm heap): `tsx bench/build-one.ts <model> <backend> <random|zeros|tfjs-init>`. Prints one JSON line.
  */
+import { isModelName } from '../src/families/registry.js';
 import { createModel, tf, useBackend, type BackendName } from '../src/index.js';
 
 const [model = 'vgg16', backend = 'wasm', mode = 'random'] = process.argv.slice(2);
+if (!isModelName(model)) throw new Error(`bench/build-one.ts: unknown model ${model}`);
 
 let milliseconds: number;
 let params: number;

@@ -18,7 +18,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import '../src/backend.js'; // registers the wasm gradient kernels
-import { lenet5 } from '../src/models/lenet5.js';
+import { lenet5 } from '../src/index.js';
 import { tf } from '../src/tf.js';
 
 /** A model to time, built on whatever backend is active when the factory is called. */

@@ -2,9 +2,10 @@
  * A TypeDoc plugin for `npm run docs`: what TypeDoc's own validation cannot check, and one
  * rendering fix.
  *
- * - Every export of the public API (src/index.ts) must have an `@example` and a `@category` (the
- *   reference's sections: LeNet-5, ResNet, Analysis, Weights...). A missing one is a validation
- *   warning, which `treatWarningsAsErrors` in typedoc.json turns into a failed build.
+ * - Every export of an entry point must have a `@category` (the reference's sections: LeNet-5,
+ *   ResNet, Analysis, Weights...), and every function of the root entry (`cnn-zoo`: the builders and
+ *   the top-level functions) an `@example`, which the test suite compiles (test/examples.test.ts). A missing one is a validation warning, which
+ *   `treatWarningsAsErrors` in typedoc.json turns into a failed build.
  * - A member of an object literal (a zod schema's shape, a table of architectures, and the
  *   options types that `@useDeclaredType` expands from a schema) is shown without TypeDoc's
  *   "= initializer": for `name: layerName` TypeDoc would print `name = layerName`, which reads as
@@ -40,6 +41,11 @@ function stripZodTypeArguments(type, project) {
   );
 }
 
+/** A function, or a variable holding one (the builders: `export const resnet18 = ...build`). */
+function isFunction(reflection) {
+  return reflection.kindOf(ReflectionKind.Function) || (reflection.kindOf(ReflectionKind.Variable) && reflection.type?.type === 'reflection' && (reflection.type.declaration.signatures?.length ?? 0) > 0);
+}
+
 /** @param {import('typedoc').Application} app */
 export function load(app) {
   app.converter.on(Converter.EVENT_RESOLVE_BEGIN, (context) => {
@@ -68,12 +74,14 @@ export function load(app) {
   });
 
   app.on(Application.EVENT_VALIDATE_PROJECT, (project) => {
-    for (const reflection of project.children ?? []) {
+    // One module per entry point (`index` is cnn-zoo, `net` is cnn-zoo/net).
+    for (const reflection of (project.children ?? []).flatMap((module) => module.children ?? [])) {
+      const root = reflection.parent?.name === 'index';
       const comment = commentOf(reflection);
       if (!comment) continue; // TypeDoc's notDocumented check reports it already
       const has = (tag) => comment.blockTags.some((block) => block.tag === tag);
       const name = reflection.getFriendlyFullName();
-      if (!has('@example')) app.logger.validationWarning(`${name} has no @example`);
+      if (root && isFunction(reflection) && !has('@example')) app.logger.validationWarning(`${name} has no @example`);
       if (!has('@category')) app.logger.validationWarning(`${name} has no @category`);
     }
   });

@@ -10,7 +10,7 @@
  */
 import { BackendError } from './errors.js';
 import { tf } from './tf.js';
-import './training/wasm-gradients.js'; // registers the training kernels wasm lacks or runs slowly
+import { registerWasmTrainingKernels } from './wasm/register.js';
 
 /**
  * A backend as cnn-zoo names it: `tensorflow-gpu` (tfjs-node-gpu on a CUDA GPU), `tensorflow`
@@ -83,6 +83,11 @@ const INSTALL_HINTS: Record<BackendName, string> = {
   wasm: 'reinstall cnn-zoo: @tensorflow/tfjs-backend-wasm is one of its dependencies',
   cpu: 'the cpu backend ships with @tensorflow/tfjs; reinstall it',
 };
+
+// The zoo's wasm training kernels are registered once, when cnn-zoo is imported: they change only
+// what runs on 'wasm', so they are in place both for useBackend('wasm') and for a plain
+// tf.setBackend('wasm') in a program that imports cnn-zoo.
+registerWasmTrainingKernels();
 
 let current: BackendInfo | undefined;
 

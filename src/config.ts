@@ -1,17 +1,5 @@
 import { z } from 'zod';
-import { ConfigError } from './errors.js';
-
-/** Formats a value for an error message: short, and never `[object Object]`. */
-export function describeValue(value: unknown): string {
-  if (value === undefined) return 'undefined';
-  if (typeof value === 'string') return JSON.stringify(value);
-  try {
-    const text = JSON.stringify(value);
-    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-  } catch {
-    return String(value);
-  }
-}
+import { ConfigError, type ConfigIssue } from './errors.js';
 
 /** Levenshtein distance, to suggest the option a typo meant. */
 function editDistance(a: string, b: string): number {
@@ -63,45 +51,34 @@ function unwrap(schema: z.ZodType | undefined): z.ZodType | undefined {
   return current;
 }
 
-/** Turns one zod issue into "field: rule, received value". */
-function issueToError(schema: z.ZodType, issue: z.core.$ZodIssue, prefix: string): ConfigError {
+/** One zod issue as the zoo's issues: "field: rule, received value" (an unknown key each). */
+function configIssues(schema: z.ZodType, issue: z.core.$ZodIssue, prefix: string): ConfigIssue[] {
   if (issue.code === 'unrecognized_keys') {
     const known = knownKeysAt(schema, issue.path);
-    const key = issue.keys[0];
-    const suggestion = closestName(key, known);
-    const hint = suggestion ? `did you mean '${suggestion}'? ` : '';
-    return new ConfigError(
-      joinPath(prefix, [...issue.path, key]),
-      `unknown option; ${hint}known options are: ${known.join(', ')}`,
-    );
+    return issue.keys.map((key) => {
+      const suggestion = closestName(key, known);
+      const hint = suggestion ? `did you mean '${suggestion}'? ` : '';
+      return { field: joinPath(prefix, [...issue.path, key]), rule: `unknown option; ${hint}known options are: ${known.join(', ')}`, unknownOption: true as const };
+    });
   }
-  const input = (issue as { input?: unknown }).input;
-  return new ConfigError(joinPath(prefix, issue.path), `${issue.message}, received ${describeValue(input)}`);
+  // A refinement may say how to show the value (`params.shown`: "1 rows" rather than the whole table).
+  const shown = issue.code === 'custom' ? (issue.params as { shown?: string } | undefined)?.shown : undefined;
+  return [{ field: joinPath(prefix, issue.path), rule: issue.message, received: (issue as { input?: unknown }).input, ...(shown !== undefined && { shown }) }];
 }
 
 /**
  * Validates `input` against a zod `schema` and returns the parsed value with its defaults filled
- * in, or throws a {@link ConfigError} for the first problem, naming the field, the rule and the
- * value received. An unknown key (every zoo schema is strict) gets a "did you mean" hint.
+ * in, or throws one {@link ConfigError} listing every problem, each naming the field, the rule and
+ * the value received. An unknown key (every zoo schema is strict) gets a "did you mean" hint.
  *
- * @param schema - Any zod schema; the zoo's are the `*OptionsSchema` and `*ArchitectureSchema` exports.
- * @param input - The value to check; `undefined` or `null` is read as `{}`.
- * @param prefix - Prepended to field paths in errors (a CLI flag's name, a config file's key). Default `''`.
- * @returns The parsed value (zod's output type: defaults filled in, transforms applied).
- *
- * @example
- * ```ts
- * const options = parseConfig(ResNet18OptionsSchema, { numClasses: 10 });
- * options.inputShape; // [224, 224, 3], the default
- * parseConfig(ResNet18OptionsSchema, { numClases: 10 }); // ConfigError: numClases: unknown option; did you mean 'numClasses'? ...
- * ```
+ * @param prefix - Prepended to field paths in errors (a CLI flag's name, a config file's key).
  *
  * @category Options
  */
 export function parseConfig<S extends z.ZodType>(schema: S, input: unknown, prefix = ''): z.output<S> {
   const result = schema.safeParse(input ?? {}, { reportInput: true });
   if (result.success) return result.data;
-  throw issueToError(schema, result.error.issues[0], prefix);
+  throw new ConfigError(result.error.issues.flatMap((issue) => configIssues(schema, issue, prefix)));
 }
 
 // ---- Reusable field schemas with messages that state the rule. ----
@@ -131,3 +108,15 @@ export const positiveNumber = () =>
 export const inputShapeSchema = z.tuple([positiveInt(), positiveInt(), positiveInt()], {
   error: 'must be [height, width, channels] of positive integers',
 });
+
+/** A layer name of a table: lower case, digits and underscores, starting with a letter. */
+export const layerName = () => z.string().regex(/^[a-z][a-z0-9_]*$/, { error: 'must be a lower-case layer name' });
+
+/** A stride that is 1 or 2 (the MobileNets' tables). */
+export const strideOneOrTwo = () => z.literal([1, 2], { error: 'must be 1 or 2' });
+
+/** A plain-function option that must be a positive integer (`batchSize`, `depth`): the value, or a {@link ConfigError} on `field`. */
+export function checkPositiveInt(field: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new ConfigError({ field, rule: 'must be a positive integer', received: value });
+  return value;
+}

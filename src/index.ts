@@ -9,97 +9,40 @@
  * console.log(summary(model));
  * ```
  *
- * ## The models
+ * This entry point holds what an application calls: the builders, the registry, the analysis,
+ * weights, the backend and the errors. The vocabulary for writing networks of your own (Net,
+ * blocks, custom layers, conv arithmetic, initialisation, the families' tables) is `cnn-zoo/net`.
  *
- * Each builder takes one options object, with the same names in every family (`numClasses`,
- * `inputShape`, `includeTop`, `pooling`, `classifierActivation`, `dropout`, `seed`, `initialize`;
- * see {@link CommonOptions}), checks it and every layer's shape before building, and returns a
- * `tf.LayersModel`. Each one's page cites its paper (title and link), lists its options with their
- * defaults, and states where it departs from the paper.
- *
- * - LeNet-5: {@link lenet5}
- * - AlexNet: {@link alexnet}
- * - VGG: {@link vgg16}, {@link vgg19}, {@link vgg} (any Table 1 column)
- * - ResNet: {@link resnet18}, {@link resnet34}, {@link resnet50}, {@link resnet} (any Table 1 column)
- * - GoogLeNet: {@link googlenet}, {@link withoutAuxHeads}
- * - MobileNet: {@link mobilenetV1}, {@link mobilenetV2}
- *
- * By name: {@link createModel} (with shipped or saved weights), {@link listModels},
- * {@link getModelDefinition}; shape plans without building: {@link planModel}.
- *
- * ## The sections of this reference
- *
- * - One per family: its builder, options schema and type, architecture tables, blocks.
- * - Registry: model definitions, building and planning by definition or by name.
- * - Options: the shared options, {@link parseConfig}, {@link modelOptionsSchema}.
- * - Net: the vocabulary networks are described in ({@link Net}), so that one description is both
- *   shape-checked and built; write your own network in it.
- * - Shared blocks, Layers (the custom TF.js layers), Initialisation.
- * - Analysis: {@link countParams}, {@link countFlops}, {@link receptiveFields}, {@link summary}.
- * - Weights: {@link saveModel}, {@link loadModel}, {@link loadWeights}, {@link fileSystem}.
- * - Backend, Errors, Conv arithmetic, Training.
- *
- * `tf`, also exported, is the `@tensorflow/tfjs` instance cnn-zoo itself uses (with the wasm
- * backend registered): use it rather than importing `@tensorflow/tfjs` again, so that tensors and
- * models are shared with the zoo. It is TensorFlow.js's own API and is not documented here.
+ * `tf` is the `@tensorflow/tfjs` instance cnn-zoo itself uses (with the wasm backend registered):
+ * use it rather than importing `@tensorflow/tfjs` again, so that tensors and models are shared.
  *
  * @packageDocumentation
  */
 export { tf } from './tf.js';
-export { useBackend, backendInfo, backendNames, BACKEND_ENV_VAR, type BackendName, type BackendInfo } from './backend.js';
-export { ConfigError, BackendError } from './errors.js';
-export { parseConfig } from './config.js';
-export { convOutputSize, poolOutputSize, convTransposeOutputSize, paddingAmounts, effectiveKernel, type Padding, type ConvArithmeticArgs } from './conv-arithmetic.js';
-export { type InitSpec, type InitContext, SeededInitializer } from './init.js';
-export type { Net, Shape, PlannedLayer, NetDescription, NetGraph, Activation, ConvSpec, DepthwiseSpec, BatchNormSpec, PoolSpec, DenseSpec, CustomLayerSpec } from './net/net.js';
-export { buildModel, planModel, parseModelOptions, type ModelDefinition, type Paper } from './models/model-definition.js';
-export { listModels, registerModel, getModelDefinition } from './models/registry.js';
-export { createModel, type CreateModelOptions } from './models/create-model.js';
-export { pretrainedWeights } from './weights/pretrained.js';
-export { modelOptionsSchema, type CommonOptions, type CommonDefaults } from './options.js';
-export * from './models/lenet5.js';
-export * from './models/alexnet.js';
-export * from './models/googlenet.js';
-export * from './layers/index.js';
-export * from './models/mobilenet-v1.js';
-export * from './models/mobilenet-v2.js';
-export { makeDivisible } from './blocks/make-divisible.js';
-export { correctPad } from './blocks/correct-pad.js';
-export { convBnAct, applyPaddingMode, type ConvBnActSpec, type PaddingMode } from './blocks/conv-bn-act.js';
-export { poolAndClassify, poolFeatures } from './blocks/classifier.js';
-export * from './models/vgg.js';
-export * from './models/resnet.js';
-export { vggConfigurations, vggA, vggB, vggC, vggD, vggE } from '../architectures/vgg.js';
-export { resnetArchitectures, resnet18Architecture, resnet34Architecture, resnet50Architecture, resnet101Architecture, resnet152Architecture } from '../architectures/resnet.js';
-export {
-  saveModel,
-  loadModel,
-  loadWeights,
-  fileSystem,
-  readWeightsFolder,
-  WeightsError,
-  WeightsManifestSchema,
-  WeightsFileSchema,
-  PreprocessingSchema,
-  WeightsInfoSchema,
-  SaveOptionsSchema,
-  MANIFEST_FILE,
-  MANIFEST_FORMAT,
-  MANIFEST_VERSION,
-  type WeightsManifest,
-  type WeightsFile,
-  type Preprocessing,
-  type WeightsInfo,
-  type SaveOptions,
-  type LoadOptions,
-  type FileSystemHandlerOptions,
-  type ReadFolderOptions,
-  type WeightsFolder,
-  type LoadedGroup,
-  type ModelJson,
-  type WeightSpec,
-} from './weights/index.js';
-export * from './analysis/index.js';
-export { progressBar, type ProgressBarOptions } from './training/progress-bar.js';
-export { trainingCurveSvg, type CurveSeries } from './training/training-curve.js';
-export { registerWasmGradients, wasmTrainingKernels } from './training/wasm-gradients.js';
+export { useBackend, backendInfo, type BackendName, type BackendInfo } from './backend.js';
+export { ConfigError, BackendError, type ConfigIssue } from './errors.js';
+export { WeightsError } from './weights/errors.js';
+export type { CommonOptions } from './options.js';
+
+export { createModel, type CreateModelOptions } from './families/create-model.js';
+export { listModels, getModelDefinition, planModel, type ModelName, type ModelOptions } from './families/registry.js';
+export type { ModelDefinition } from './families/family.js';
+export { lenet5, type LeNetOptions } from './families/lenet5/family.js';
+export { alexnet, type AlexNetOptions } from './families/alexnet/family.js';
+export { vgg11, vgg13, vgg16, vgg19, type VggOptions } from './families/vgg/family.js';
+export { resnet18, resnet34, resnet50, resnet101, resnet152, type ResNetOptions } from './families/resnet/family.js';
+export { googlenet, withoutAuxHeads, type GoogLeNetOptions } from './families/googlenet/family.js';
+export { mobilenetV1, type MobileNetV1Options } from './families/mobilenet-v1/family.js';
+export { mobilenetV2, type MobileNetV2Options } from './families/mobilenet-v2/family.js';
+
+export { countParams, type ParamCounts } from './analysis/count-params.js';
+export { countFlops, type FlopCount } from './analysis/count-flops.js';
+export { receptiveFields } from './analysis/analyse.js';
+export type { ReceptiveField } from './analysis/receptive-field.js';
+export { summary, type ModelSummary, type SummaryOptions, type SummaryRow, type SummaryJson } from './analysis/summary.js';
+
+export { saveModel, type WeightsInfo, type SaveOptions } from './weights/save.js';
+export { loadModel, loadWeights, readManifest, type LoadOptions } from './weights/load.js';
+export type { WeightsManifest, Preprocessing } from './weights/manifest.js';
+
+export { progressBar } from './training/progress-bar.js';

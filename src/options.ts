@@ -129,3 +129,16 @@ export function modelOptionsSchema<F extends z.ZodRawShape>(defaults: CommonDefa
 export function initContext(options: Pick<CommonOptions, 'seed' | 'initialize'>): InitContext {
   return { seed: options.seed ?? freshSeed(), random: options.initialize };
 }
+
+/**
+ * The `variant` option of a family whose variants compute differently: one of the keys of its
+ * variants table, the first by default.
+ *
+ * @category Options
+ */
+export function variantOption<const V extends Record<string, unknown>>(variants: V, description: string) {
+  const names = Object.keys(variants) as [Extract<keyof V, string>, ...Extract<keyof V, string>[]];
+  const quoted = names.map((name) => `'${name}'`);
+  const choices = quoted.length > 1 ? `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}` : quoted[0];
+  return z.enum(names, { error: `must be ${choices}` }).default(names[0] as never).describe(description);
+}

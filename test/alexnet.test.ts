@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, planModel, tf } from '../src/index.js';
+import { alexnet, ConfigError, planModel, tf, type AlexNetOptions } from '../src/index.js';
 import { AdaptiveAveragePooling2D } from '../src/layers/adaptive-avg-pool2d.js';
 import { LocalResponseNormalization } from '../src/layers/lrn.js';
-import { alexnet, alexnetDefinition, type AlexNetOptions } from '../src/models/alexnet.js';
 import { builtShapes, plannedShapes } from './helpers/model-shapes.js';
 
 // ---- Hand arithmetic from the tables (architectures/alexnet.ts, the paper's Section 3.5). ----
@@ -22,7 +21,7 @@ function pool5Side(n: number, conv1Padding: number): number {
 }
 
 const built = builtShapes;
-const planned = (options: AlexNetOptions) => plannedShapes(planModel(alexnetDefinition, options));
+const planned = (options: AlexNetOptions) => plannedShapes(planModel('alexnet', options));
 
 /** One forward pass at batch 1 on a size x size x 3 input: 1000 finite probabilities, and no tensor left behind. */
 function expectForwardPass(model: tf.LayersModel, size: number): void {
@@ -91,7 +90,7 @@ describe('alexnet (torchvision, the default)', () => {
     expect(shapes.get('pool5')).toEqual([6, 6, 256]);
     // At 256 pool5 is 7x7: the adaptive pool's overlapping bins bring it to 6x6.
     expect(pool5Side(256, 2)).toBe(7);
-    const at256 = planModel(alexnetDefinition, { inputShape: [256, 256, 3] });
+    const at256 = planModel('alexnet', { inputShape: [256, 256, 3] });
     expect(at256.find((l) => l.name === 'avgpool')?.outputShape).toEqual([6, 6, 256]);
     expect(new AdaptiveAveragePooling2D({ name: 'p', outputSize: [6, 6] }).computeOutputShape([null, 7, 7, 256] as number[])).toEqual([null, 6, 6, 256]);
     const features = alexnet({ inputShape: [256, 256, 3], includeTop: false, initialize: false });
@@ -200,7 +199,7 @@ describe('alexnet (paper, groups 2: the two GPUs)', () => {
     const features = alexnet(options);
     expect(planned(options)).toEqual(built(features));
     // 300: conv1 73, pool1 36, pool2 17, pool5 8; 260: conv1 63, pool1 31, pool2 15, pool5 7
-    expect(planModel(alexnetDefinition, options).find((l) => l.name === 'pool5')?.outputShape).toEqual([pool5Side(300, 0), pool5Side(260, 0), 256]);
+    expect(planModel('alexnet', options).find((l) => l.name === 'pool5')?.outputShape).toEqual([pool5Side(300, 0), pool5Side(260, 0), 256]);
     expect(features.outputs[0].shape).toEqual([null, 256]);
     features.dispose();
   });
@@ -211,18 +210,33 @@ describe('alexnet (paper, groups 2: the two GPUs)', () => {
 });
 
 describe('alexnet configuration errors', () => {
-  it('rejects 64x64 up front, naming the layer and the smallest input that works', () => {
-    expect(() => alexnet({ inputShape: [64, 64, 3] })).toThrow(ConfigError);
-    // torchvision: pool5 would be 1x1, and the adaptive pool does not upsample; 223 gives pool5 6x6
+  it("torchvision's runs from 63x63, its adaptive pool repeating pool5's values as PyTorch does", () => {
+    // 64 -> conv1 (11/4, pad 2) 15 -> pool1 7 -> conv2 7 -> pool2 3 -> conv3-5 3 -> pool5 1; 62 -> pool5 0
     expect(pool5Side(64, 2)).toBe(1);
-    expect(pool5Side(222, 2)).toBe(5);
-    expect(pool5Side(223, 2)).toBe(6);
-    expect(() => alexnet({ inputShape: [64, 64, 3] })).toThrow(
-      /^inputShape: too small for alexnet: at layer 'avgpool' .*1x1 map to 6x6.*smallest square input that works is 223x223, received \[64, 64, 3\]$/,
+    expect(pool5Side(63, 2)).toBe(1);
+    expect(pool5Side(62, 2)).toBe(0);
+    const small = alexnet({ inputShape: [64, 64, 3], seed: 2, classifierActivation: 'linear' });
+    expectForwardPass(alexnet({ inputShape: [63, 63, 3], seed: 2 }), 63);
+    // PyTorch's bins for 1 -> 6 all cover the one pixel: fc6 sees 36 copies of each channel.
+    const features = tf.model({ inputs: small.inputs, outputs: [small.getLayer('pool5').output as tf.SymbolicTensor, small.getLayer('avgpool').output as tf.SymbolicTensor] });
+    const x = tf.randomUniform([1, 64, 64, 3], 0, 1, 'float32', 3);
+    const [pool5, pooled] = features.predict(x) as tf.Tensor[];
+    expect(pool5.shape).toEqual([1, 1, 1, 256]);
+    expect(pooled.shape).toEqual([1, 6, 6, 256]);
+    const expected = Array.from({ length: 36 }, () => Array.from(pool5.dataSync())).flat();
+    expect(Array.from(pooled.dataSync())).toEqual(expected);
+    tf.dispose([x, pool5, pooled]);
+    small.dispose();
+    expect(() => alexnet({ inputShape: [62, 62, 3] })).toThrow(
+      /^inputShape: too small for alexnet: at layer 'pool5' .*smallest square input that works is 63x63, received \[62, 62, 3\]$/,
     );
+  });
+
+  it('rejects 64x64 for the paper variant, naming the layer and the smallest input that works', () => {
     // paper: 64 -> conv1 14 -> pool1 6 -> pool2 2 -> pool5 0; 67 is the first size with pool5 >= 1
     expect(pool5Side(66, 0)).toBe(0);
     expect(pool5Side(67, 0)).toBe(1);
+    expect(() => alexnet({ variant: 'paper', inputShape: [64, 64, 3] })).toThrow(ConfigError);
     expect(() => alexnet({ variant: 'paper', inputShape: [64, 64, 3] })).toThrow(
       /^inputShape: too small for alexnet: at layer 'pool5' .*smallest square input that works is 67x67, received \[64, 64, 3\]$/,
     );

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BACKEND_ENV_VAR, BackendError, backendInfo, tf, useBackend } from '../src/index.js';
+import { BACKEND_ENV_VAR } from '../src/backend.js';
+import { BackendError, backendInfo, tf, useBackend } from '../src/index.js';
 
 const require = createRequire(import.meta.url);
 function installed(pkg: string): boolean {

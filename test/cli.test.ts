@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/program.js';
-import { listModels } from '../src/models/registry.js';
+import { listModels } from '../src/families/registry.js';
 
 interface Run {
   code: number;

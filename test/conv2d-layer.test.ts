@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Conv2D } from '../src/layers/conv2d.js';
-import { registerWasmGradients } from '../src/training/wasm-gradients.js';
+import { Conv2D } from '../src/wasm/conv2d.js';
+import { registerWasmTrainingKernels } from '../src/wasm/register.js';
 import { tf } from '../src/tf.js';
 import { restoreBackendAfterAll, sizeOf, values } from './helpers/wasm-vs-cpu.js';
 
@@ -10,7 +10,7 @@ import { restoreBackendAfterAll, sizeOf, values } from './helpers/wasm-vs-cpu.js
 // (Conv2DBackpropInput), which the fused op's gradient always did. Exactly: without a bias both
 // paths make the same sums, and with one the layer keeps the parent's path.
 
-registerWasmGradients();
+registerWasmTrainingKernels();
 
 type ConvArgs = Parameters<typeof tf.layers.conv2d>[0];
 

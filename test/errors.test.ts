@@ -45,18 +45,30 @@ describe('configuration errors', () => {
     expect(error.message).toMatch(/the smallest square input that works is 32x32, received \[16, 16, 3\]$/);
   });
 
-  it('rejects alexnet at 64x64, naming the layer where the map runs out', () => {
-    // torchvision variant: 64 -> conv1 (11/4, pad 2) 15 -> pool1 7 -> conv2 7 -> pool2 3 -> conv3-5 3 -> pool5 1,
-    // below the 6x6 map that the adaptive average pool feeds to fc6.
-    const error = errorOf(() => alexnet({ inputShape: [64, 64, 3] }));
+  it('rejects alexnet below 63x63, naming the layer where the map runs out', () => {
+    // torchvision variant: 62 -> conv1 (11/4, pad 2) 14 -> pool1 6 -> conv2 6 -> pool2 2 -> conv3-5 2 -> pool5 0.
+    const error = errorOf(() => alexnet({ inputShape: [62, 62, 3] }));
     expect(error.field).toBe('inputShape');
     expect(error.message).toMatch(/^inputShape: too small for alexnet: at layer '\w+'/);
     expect(errorOf(() => alexnet({ variant: 'paper', inputShape: [64, 64, 3] })).message).toMatch(/at layer 'pool5'/);
   });
 
+  it('reports every problem of one options object together, each with its field, rule and value', () => {
+    const error = errorOf(() => resnet34({ numClasses: 0, dropout: 2, numClases: 3 } as never));
+    expect(error.issues.map((issue) => issue.field)).toEqual(['numClasses', 'dropout', 'numClases']);
+    expect(error.issues[0]).toMatchObject({ rule: 'must be a positive integer', received: 0 });
+    expect(error.issues[1]).toMatchObject({ rule: 'must be a number in [0, 1)', received: 2 });
+    expect(error.issues[2].unknownOption).toBe(true);
+    expect(error.message.split('\n')).toEqual([
+      'numClasses: must be a positive integer, received 0',
+      'dropout: must be a number in [0, 1), received 2',
+      expect.stringMatching(/^numClases: unknown option; did you mean 'numClasses'\?/),
+    ]);
+  });
+
   it('lists the known models for an unknown name', async () => {
-    await expect(createModel('resnet35')).rejects.toThrow(ConfigError);
-    await expect(createModel('resnet35')).rejects.toThrow(
+    await expect(createModel('resnet35' as never)).rejects.toThrow(ConfigError);
+    await expect(createModel('resnet35' as never)).rejects.toThrow(
       new RegExp(`unknown model "resnet35"; did you mean 'resnet\\d+'\\? known models are: ${listModels().join(', ')}`),
     );
   });

@@ -7,13 +7,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { countFlops } from '../src/analysis/count-flops.js';
 import { countParams } from '../src/analysis/count-params.js';
 import { useBackend } from '../src/backend.js';
-import { alexnet } from '../src/models/alexnet.js';
-import { googlenet } from '../src/models/googlenet.js';
-import { lenet5 } from '../src/models/lenet5.js';
-import { mobilenetV1 } from '../src/models/mobilenet-v1.js';
-import { mobilenetV2 } from '../src/models/mobilenet-v2.js';
-import { resnet18, resnet34, resnet50 } from '../src/models/resnet.js';
-import { vgg16, vgg19 } from '../src/models/vgg.js';
+import { alexnet, googlenet, lenet5, mobilenetV1, mobilenetV2, resnet18, resnet34, resnet50, vgg16, vgg19 } from '../src/index.js';
 import { tf } from '../src/tf.js';
 
 // Counting reads shapes only: the models are built with zero weights, on cpu where zeros are free

@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convOutputSize, poolOutputSize } from '../src/conv-arithmetic.js';
 import { ConfigError } from '../src/errors.js';
 import { AdaptiveAveragePooling2D, adaptiveBins } from '../src/layers/adaptive-avg-pool2d.js';
-import { ceilModeMaxPool, googlenet, googlenetDefinition, withoutAuxHeads } from '../src/models/googlenet.js';
-import { parseModelOptions, planModel } from '../src/models/model-definition.js';
-import { LayersNet } from '../src/net/layers-net.js';
-import { ShapeNet } from '../src/net/shape-net.js';
+import { googlenet, withoutAuxHeads } from '../src/index.js';
+import { ceilModeMaxPool, type GoogLeNetArchitectureInput } from '../src/net/index.js';
+import { getModelDefinition, planModel } from '../src/index.js';
+import { LayersNet, ShapeNet } from '../src/net/interpreter.js';
 import { tf } from '../src/tf.js';
 import { builtShapes, trainableCount } from './helpers/model-shapes.js';
 
@@ -51,7 +51,7 @@ function countByHand(conv: ConvCount, fiveByFive: number, aux: boolean): number 
   return total;
 }
 
-const plannedShapes = (options: Record<string, unknown>) => new Map(planModel(googlenetDefinition, options).map((l) => [l.name, [...l.outputShape]]));
+const plannedShapes = (options: Record<string, unknown>) => new Map(planModel('googlenet', options).map((l) => [l.name, [...l.outputShape]]));
 const builtShapeMap = (model: tf.LayersModel) => new Map(builtShapes(model));
 
 // The documented naming pattern (top of src/models/googlenet.ts), written out by hand.
@@ -219,7 +219,7 @@ describe('googlenet (torchvision variant)', () => {
       'dropout',
       'fc',
     ];
-    expect(planModel(googlenetDefinition, { auxLogits: true }).map((l) => l.name)).toEqual(expected);
+    expect(planModel('googlenet', { auxLogits: true }).map((l) => l.name)).toEqual(expected);
     expect(training.layers.map((l) => l.name).sort()).toEqual([...expected].sort());
   });
 
@@ -227,25 +227,25 @@ describe('googlenet (torchvision variant)', () => {
     expect(() => googlenet({ inputShape: [8, 8, 3] })).toThrow(ConfigError);
     // 8 -> conv1 4 -> maxpool1 2 -> maxpool2 1 -> maxpool3 (3x3/2 on 1x1) has no window
     expect(() => googlenet({ inputShape: [8, 8, 3] })).toThrow(/inputShape: too small for googlenet: at layer 'maxpool3'.*15x15/);
-    expect(() => planModel(googlenetDefinition, { inputShape: [15, 15, 3], auxLogits: true })).not.toThrow();
+    expect(() => planModel('googlenet', { inputShape: [15, 15, 3], auxLogits: true })).not.toThrow();
   });
 
   it('validates its options', () => {
     expect(() => googlenet({ variant: 'caffe' as 'paper' })).toThrow(/variant: must be 'torchvision' or 'paper', received "caffe"/);
     expect(() => googlenet({ auxlogits: true } as never)).toThrow(/auxlogits: unknown option; did you mean 'auxLogits'\?/);
     expect(() => googlenet({ auxLogits: true, includeTop: false })).toThrow(/auxLogits: only applies when includeTop is true/);
-    expect(parseModelOptions(googlenetDefinition, {}).dropout).toBe(0.2);
-    expect(parseModelOptions(googlenetDefinition, { variant: 'paper' }).dropout).toBe(0.4); // Table 1: dropout (40%)
-    const features = planModel(googlenetDefinition, { includeTop: false, pooling: 'avg' });
+    expect(getModelDefinition('googlenet').parse({}).dropout).toBe(0.2);
+    expect(getModelDefinition('googlenet').parse({ variant: 'paper' }).dropout).toBe(0.4); // Table 1: dropout (40%)
+    const features = planModel('googlenet', { includeTop: false, pooling: 'avg' });
     expect(features.at(-1)?.outputShape).toEqual([1024]);
-    const duplicate = {
+    const duplicate: GoogLeNetArchitectureInput = {
       ch5x5KernelSize: 3,
       layers: [
         { type: 'conv', name: 'conv1', filters: 8, kernelSize: 3, strides: 1 },
         { type: 'conv', name: 'conv1', filters: 8, kernelSize: 3, strides: 1 },
       ],
-    } as const;
-    expect(() => planModel(googlenetDefinition, { architecture: duplicate })).toThrow(/architecture\.layers\.1\.name: must be unique/);
+    };
+    expect(() => planModel('googlenet', { architecture: duplicate })).toThrow(/architecture\.layers\.1\.name: must be unique/);
   });
 });
 
@@ -288,7 +288,7 @@ describe('googlenet (paper variant)', () => {
     expect(shapes.get('maxpool4')).toEqual([7, 7, 832]);
     expect(shapes.get('inception5b_concat')).toEqual([7, 7, 1024]);
     const stem = ['input', ...unit('conv1', false), 'maxpool1', 'norm1', ...unit('conv2', false), ...unit('conv3', false), 'norm2', 'maxpool2'];
-    expect(planModel(googlenetDefinition, { variant: 'paper' }).slice(0, stem.length).map((l) => l.name)).toEqual(stem);
+    expect(planModel('googlenet', { variant: 'paper' }).slice(0, stem.length).map((l) => l.name)).toEqual(stem);
   });
 
   it('runs a forward pass through the LRN layers', () => {
@@ -300,7 +300,7 @@ describe('googlenet (paper variant)', () => {
   });
 
   it("rejects an input too small for the paper's 5x5/3 aux pool", () => {
-    expect(() => planModel(googlenetDefinition, { variant: 'paper', auxLogits: true, inputShape: [64, 64, 3] })).toThrow(
+    expect(() => planModel('googlenet', { variant: 'paper', auxLogits: true, inputShape: [64, 64, 3] })).toThrow(
       /too small for googlenet: at layer 'aux1_pool'.*65x65/,
     );
   });

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { lenet5DigitBitmaps } from '../architectures/lenet5.js';
-import { ConfigError, lenet5, lenet5Definition, planModel, tf } from '../src/index.js';
+import { ConfigError, lenet5, planModel, tf } from '../src/index.js';
 import { PartialConv2D } from '../src/layers/partial-conv2d.js';
 import { ScaledTanh } from '../src/layers/scaled-tanh.js';
 import { SubSampling2D } from '../src/layers/subsampling2d.js';
-import { lenet5Architectures } from '../src/models/lenet5.js';
+import { lenet5Architectures, lenet5DigitBitmaps } from '../src/net/index.js';
 import { builtShapes, plannedShapes } from './helpers/model-shapes.js';
 
 describe('lenet5 (classic)', () => {
@@ -18,7 +17,7 @@ describe('lenet5 (classic)', () => {
 
   it('predicts the shapes the built model has', () => {
     const model = lenet5();
-    const planned = planModel(lenet5Definition, {});
+    const planned = planModel('lenet5', {});
     expect(plannedShapes(planned)).toEqual(builtShapes(model));
     expect(planned.at(-1)?.outputShape).toEqual([10]);
   });
@@ -149,7 +148,7 @@ describe('lenet5 (paper)', () => {
 
   it('predicts the shapes the built model has, at 32x32 and 40x40', () => {
     const built = builtShapes;
-    const planned = (options: object) => plannedShapes(planModel(lenet5Definition, options));
+    const planned = (options: object) => plannedShapes(planModel('lenet5', options));
     expect(planned({ variant: 'paper' })).toEqual(built(paper));
     const larger = lenet5({ variant: 'paper', inputShape: [40, 40, 1], initialize: false });
     expect(planned({ variant: 'paper', inputShape: [40, 40, 1] })).toEqual(built(larger));

@@ -1,7 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/errors.js';
-import { planModel } from '../src/models/model-definition.js';
-import { mobilenetV1, mobilenetV1Definition, type MobileNetV1Options } from '../src/models/mobilenet-v1.js';
+import { mobilenetV1, planModel, type MobileNetV1Options } from '../src/index.js';
 import { tf } from '../src/tf.js';
 import { builtShapes, plannedShapes, trainableCount } from './helpers/model-shapes.js';
 
@@ -14,7 +13,7 @@ const TABLE_1: [number, number][] = [
 
 
 function plannedVsBuilt(model: tf.LayersModel, options: object) {
-  const planned = planModel(mobilenetV1Definition, options);
+  const planned = planModel('mobilenetV1', options);
   return { planned: plannedShapes(planned), built: builtShapes(model) };
 }
 
@@ -112,12 +111,12 @@ describe('mobilenetV1', () => {
   });
 
   it('pools the features without the top, under the shared names', () => {
-    const planned = planModel(mobilenetV1Definition, { includeTop: false, pooling: 'max', inputShape: [96, 96, 3] });
+    const planned = planModel('mobilenetV1', { includeTop: false, pooling: 'max', inputShape: [96, 96, 3] });
     expect(planned.at(-1)).toEqual({ name: 'max_pool', type: 'GlobalMaxPooling2D', outputShape: [1024] });
   });
 
   it('scales widths by int(filters * alpha) and depthwise channels by depthMultiplier', () => {
-    const planned = planModel(mobilenetV1Definition, { alpha: 0.75, depthMultiplier: 2, includeTop: false });
+    const planned = planModel('mobilenetV1', { alpha: 0.75, depthMultiplier: 2, includeTop: false });
     const shape = (name: string) => planned.find((l) => l.name === name)?.outputShape;
     expect(shape('conv1')).toEqual([112, 112, 24]); // int(32 * 0.75)
     expect(shape('conv_dw_1')).toEqual([112, 112, 48]); // 24 channels x depth multiplier 2

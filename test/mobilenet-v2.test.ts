@@ -2,8 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { correctPad } from '../src/blocks/correct-pad.js';
 import { makeDivisible } from '../src/blocks/make-divisible.js';
 import { ConfigError } from '../src/errors.js';
-import { planModel } from '../src/models/model-definition.js';
-import { mobilenetV2, mobilenetV2Definition, type MobileNetV2Options } from '../src/models/mobilenet-v2.js';
+import { mobilenetV2, planModel, type MobileNetV2Options } from '../src/index.js';
 import { tf } from '../src/tf.js';
 import { builtShapes, plannedShapes, trainableCount } from './helpers/model-shapes.js';
 
@@ -49,7 +48,7 @@ function countByHand(stem: number, widths: number[], head: number, classes: numb
 
 
 function plannedVsBuilt(model: tf.LayersModel, options: object) {
-  const planned = planModel(mobilenetV2Definition, options);
+  const planned = planModel('mobilenetV2', options);
   return { planned: plannedShapes(planned), built: builtShapes(model) };
 }
 
@@ -98,7 +97,7 @@ describe('mobilenetV2', () => {
   });
 
   it('widens the stem and the head above alpha 1', () => {
-    const planned = planModel(mobilenetV2Definition, { alpha: 1.4, includeTop: false });
+    const planned = planModel('mobilenetV2', { alpha: 1.4, includeTop: false });
     const shape = (name: string) => planned.find((l) => l.name === name)?.outputShape;
     expect(shape('Conv1')).toEqual([112, 112, 48]); // makeDivisible(44.8): int(48.8) // 8 * 8 = 48
     expect(shape('expanded_conv_project')).toEqual([112, 112, 24]); // int(22.4) = 22 -> int(26) // 8 * 8 = 24
@@ -204,20 +203,20 @@ describe('mobilenetV2', () => {
   });
 
   it('pools without the top, and puts an optional dropout before the classifier', () => {
-    const pooled = planModel(mobilenetV2Definition, { includeTop: false, pooling: 'avg', inputShape: [96, 96, 3] });
+    const pooled = planModel('mobilenetV2', { includeTop: false, pooling: 'avg', inputShape: [96, 96, 3] });
     expect(pooled.at(-1)).toEqual({ name: 'avg_pool', type: 'GlobalAveragePooling2D', outputShape: [1280] });
-    const withDropout = planModel(mobilenetV2Definition, { dropout: 0.2, numClasses: 5 });
+    const withDropout = planModel('mobilenetV2', { dropout: 0.2, numClasses: 5 });
     expect(withDropout.slice(-3).map((l) => l.name)).toEqual(['global_average_pooling2d', 'dropout', 'predictions']);
   });
 
   it('has no input too small: correct_pad keeps every stride-2 layer at ceil(n / 2)', () => {
     // Unlike V1, whose (0, 1) padding loses a pixel on odd sizes, V2 maps 1x1 to 1x1 everywhere.
-    const planned = planModel(mobilenetV2Definition, { inputShape: [1, 1, 3], includeTop: false });
+    const planned = planModel('mobilenetV2', { inputShape: [1, 1, 3], includeTop: false });
     expect(planned.filter((l) => l.outputShape.length === 3).every((l) => l.outputShape[0] === (l.type === 'ZeroPadding2D' ? 3 : 1))).toBe(true);
   });
 
   it('loops over a custom table, and rejects bad options naming the field', () => {
-    const tiny = planModel(mobilenetV2Definition, {
+    const tiny = planModel('mobilenetV2', {
       architecture: { stem: { filters: 16, stride: 2 }, blocks: [{ t: 1, c: 16, n: 1, s: 1 }, { t: 4, c: 24, n: 2, s: 2 }], head: { filters: 64 } },
       inputShape: [64, 64, 3],
       numClasses: 3,

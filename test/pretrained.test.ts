@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { accuracy, mnistSplit } from '../scripts/mnist-data.js';
-import { ConfigError, createModel, MANIFEST_FILE, WeightsManifestSchema, type tf } from '../src/index.js';
+import { ConfigError, createModel, type tf } from '../src/index.js';
+import { MANIFEST_FILE, WeightsManifestSchema } from '../src/weights/manifest.js';
 
 const folder = path.join('weights', 'lenet5-mnist');
 
@@ -37,7 +38,7 @@ describe("createModel('lenet5', { weights: 'mnist' })", () => {
     const logits = await createModel('lenet5', { weights: 'mnist', classifierActivation: 'linear' });
     expect(logits.countParams()).toBe(model.countParams());
     await expect(createModel('lenet5', { weights: 'mnist', numClasses: 5 })).rejects.toThrow(
-      new ConfigError('numClasses', 'the "mnist" weights of lenet5 fix it to 10, received 5'),
+      new ConfigError({ field: 'numClasses', rule: 'the "mnist" weights of lenet5 fix it to 10', received: 5 }),
     );
   });
 

@@ -1,22 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resnetArchitectures } from '../architectures/resnet.js';
 import { ConfigError } from '../src/errors.js';
-import { planModel } from '../src/models/model-definition.js';
-import {
-  basicBlock,
-  bottleneckBlock,
-  resnet,
-  resnet18,
-  resnet18Definition,
-  resnet34,
-  resnet34Definition,
-  resnet50,
-  resnet50Definition,
-  resnetDefinition,
-} from '../src/models/resnet.js';
-import { LayersNet } from '../src/net/layers-net.js';
-import type { PlannedLayer, Shape } from '../src/net/net.js';
-import { ShapeNet } from '../src/net/shape-net.js';
+import { planModel, resnet18, resnet34, resnet50, type ModelDefinition } from '../src/index.js';
+import { basicBlock, bottleneckBlock, resnet, resnetFamily, type PlannedLayer, type Shape } from '../src/net/index.js';
+import { LayersNet, ShapeNet } from '../src/net/interpreter.js';
 import { tf } from '../src/tf.js';
 import { trainableCount } from './helpers/model-shapes.js';
 
@@ -94,10 +80,10 @@ describe('resnet18', () => {
   });
 
   it('has the shapes the plan predicts, at 64x64 and at 97x80', () => {
-    expect(builtShapes(model)).toEqual(plannedShapes(planModel(resnet18Definition, { inputShape: [64, 64, 3] })));
+    expect(builtShapes(model)).toEqual(plannedShapes(planModel('resnet18', { inputShape: [64, 64, 3] })));
     const other = resnet18({ inputShape: [97, 80, 3], includeTop: false, initialize: false });
-    expect(builtShapes(other)).toEqual(plannedShapes(planModel(resnet18Definition, { inputShape: [97, 80, 3], includeTop: false })));
-    expect(other.layers.length).toBe(planModel(resnet18Definition, { inputShape: [97, 80, 3], includeTop: false }).length);
+    expect(builtShapes(other)).toEqual(plannedShapes(planModel('resnet18', { inputShape: [97, 80, 3], includeTop: false })));
+    expect(other.layers.length).toBe(planModel('resnet18', { inputShape: [97, 80, 3], includeTop: false }).length);
     other.dispose();
   });
 
@@ -161,7 +147,7 @@ describe('resnet34', () => {
     const model = resnet34({ inputShape: [64, 64, 3], seed: 2 });
     expect(trainable(model)).toBe(expected.trainable);
     expect(model.countParams()).toBe(expected.trainable + 2 * expected.bnChannels);
-    expect(builtShapes(model)).toEqual(plannedShapes(planModel(resnet34Definition, { inputShape: [64, 64, 3] })));
+    expect(builtShapes(model)).toEqual(plannedShapes(planModel('resnet34', { inputShape: [64, 64, 3] })));
     expect(model.layers.filter((l) => l.getClassName() === 'Add')).toHaveLength(3 + 4 + 6 + 3);
     checkForwardPass(model);
     model.dispose();
@@ -209,7 +195,7 @@ describe('resnet50', () => {
   });
 
   it('has the shapes the plan predicts', () => {
-    expect(builtShapes(model)).toEqual(plannedShapes(planModel(resnet50Definition, { inputShape: [64, 64, 3] })));
+    expect(builtShapes(model)).toEqual(plannedShapes(planModel('resnet50', { inputShape: [64, 64, 3] })));
   });
 
   it('runs a forward pass', () => checkForwardPass(model));
@@ -219,7 +205,7 @@ describe('ResNet padding, by conv arithmetic (plans only)', () => {
   const shapeOf = (plan: PlannedLayer[], name: string) => plan.find((l) => l.name === name)?.outputShape;
 
   it("at 224: conv1_pad 230x230 -> conv1 112x112, pool1_pad 114x114 -> pool1 56x56 (PyTorch's floor((n + 2p - k) / s) + 1)", () => {
-    const plan = planModel(resnet50Definition, {});
+    const plan = planModel('resnet50', {});
     expect(shapeOf(plan, 'conv1_pad')).toEqual([230, 230, 3]);
     expect(shapeOf(plan, 'conv1_conv')).toEqual([112, 112, 64]); // floor((224 + 6 - 7) / 2) + 1
     expect(shapeOf(plan, 'pool1_pad')).toEqual([114, 114, 64]);
@@ -232,7 +218,7 @@ describe('ResNet padding, by conv arithmetic (plans only)', () => {
 
   it("at 200: odd maps need no pad layer ('same' pads 1 and 1 there)", () => {
     // 200 -> conv1 100 -> pool1 50 -> conv3_x 25 (even input: padded) -> conv4_x 13 (odd: 'same') -> conv5_x 7 (odd: 'same')
-    const plan = planModel(resnet18Definition, { inputShape: [200, 200, 3] });
+    const plan = planModel('resnet18', { inputShape: [200, 200, 3] });
     const names = plan.map((l) => l.name);
     expect(names).toContain('conv3_block1_1_pad');
     expect(names).not.toContain('conv4_block1_1_pad');
@@ -245,13 +231,13 @@ describe('ResNet padding, by conv arithmetic (plans only)', () => {
 
 describe('resnet with a user architecture', () => {
   it('builds ResNet-18 from { block: "basic", layers: [2, 2, 2, 2] } (widths default to Table 1)', () => {
-    const plan = planModel(resnetDefinition, { architecture: { block: 'basic', layers: [2, 2, 2, 2] } });
-    expect(plan).toEqual(planModel(resnet18Definition, {}));
-    expect(planModel(resnetDefinition, { architecture: resnetArchitectures[101] }).filter((l) => l.type === 'Add')).toHaveLength(3 + 4 + 23 + 3);
+    const plan = resnetFamily.definition.plan({ architecture: { block: 'basic', layers: [2, 2, 2, 2] } });
+    expect(plan).toEqual(planModel('resnet18', {}));
+    expect(planModel('resnet101', {}).filter((l) => l.type === 'Add')).toHaveLength(3 + 4 + 23 + 3);
   });
 
   it('takes its own widths and stage count, and leaves the top off with pooling', () => {
-    const plan = planModel(resnetDefinition, {
+    const plan = resnetFamily.definition.plan({
       architecture: { block: 'bottleneck', layers: [1, 1, 1], widths: [16, 32, 64] },
       inputShape: [32, 32, 3],
       includeTop: false,
@@ -263,7 +249,7 @@ describe('resnet with a user architecture', () => {
   });
 
   it('rejects a bad architecture with the field, the rule and the value', () => {
-    const options = (o: unknown) => () => planModel(resnetDefinition, o);
+    const options = (o: Record<string, unknown>) => () => (resnetFamily.definition as ModelDefinition).plan(o);
     expect(options({})).toThrow(ConfigError);
     expect(options({})).toThrow(/^architecture: must be a ResNet architecture like .* received undefined$/);
     expect(options({ architecture: { block: 'basic', layers: [2, 2, 2] } })).toThrow(
@@ -271,7 +257,7 @@ describe('resnet with a user architecture', () => {
     );
     expect(options({ architecture: { block: 'wide', layers: [2, 2, 2, 2] } })).toThrow('architecture.block: must be \'basic\' or \'bottleneck\', received "wide"');
     expect(options({ architecture: { block: 'basic', layers: [2, 0, 2, 2] } })).toThrow('architecture.layers.1: must be a positive integer, received 0');
-    expect(options({ architecture: { block: 'basic', layer: [2, 2, 2, 2] } })).toThrow(/^architecture\.layers: must be a list of block counts, one per stage, like \[2, 2, 2, 2\], received undefined$/);
+    expect(options({ architecture: { block: 'basic', layer: [2, 2, 2, 2] } })).toThrow(/^architecture\.layers: must be a list of block counts, one per stage, like \[2, 2, 2, 2\], received undefined$/m);
     expect(options({ architecture: { block: 'basic', layers: [2, 2, 2, 2], width: [8, 16, 32, 64] } })).toThrow(/^architecture\.width: unknown option; did you mean 'widths'\?/);
     expect(() => resnet18({ numClasses: 0 })).toThrow('numClasses: must be a positive integer, received 0');
   });

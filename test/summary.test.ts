@@ -8,8 +8,7 @@ import { compact, withSeparators } from '../src/analysis/format.js';
 import { summary, type ModelSummary } from '../src/analysis/summary.js';
 import { useBackend } from '../src/backend.js';
 import { ConfigError } from '../src/errors.js';
-import { lenet5 } from '../src/models/lenet5.js';
-import { vgg16 } from '../src/models/vgg.js';
+import { lenet5, vgg16 } from '../src/index.js';
 import { tf } from '../src/tf.js';
 
 beforeAll(async () => {

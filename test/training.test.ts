@@ -4,7 +4,7 @@
  * themselves are compared with the cpu backend's in wasm-gradients.test.ts.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildModel, getModelDefinition, listModels, parseModelOptions, tf, useBackend } from '../src/index.js';
+import { getModelDefinition, listModels, tf, useBackend, type ModelDefinition } from '../src/index.js';
 
 /** A small input each model accepts (AlexNet's adaptive pool needs at least a 6x6 map, so 223). */
 const TRAIN_INPUT: Record<string, number> = { lenet5: 32, alexnet: 223, vgg16: 32, vgg19: 32, googlenet: 64 };
@@ -21,10 +21,10 @@ describe('training on wasm', () => {
   });
 
   it.each(listModels())('%s: a fit step on wasm gives a finite loss and moves the weights', async (name) => {
-    const definition = getModelDefinition(name);
-    const channels = parseModelOptions(definition, {}).inputShape[2];
+    const definition: ModelDefinition = getModelDefinition(name);
+    const channels = definition.parse({}).inputShape[2];
     const size = TRAIN_INPUT[name] ?? DEFAULT_TRAIN_INPUT;
-    const model = buildModel(definition, { inputShape: [size, size, channels], numClasses: 4, seed: 3 });
+    const model = definition.build({ inputShape: [size, size, channels], numClasses: 4, seed: 3 });
     model.compile({ optimizer: tf.train.sgd(0.01), loss: 'categoricalCrossentropy' });
     const x = tf.randomUniform([2, size, size, channels], 0, 1, 'float32', 1);
     const y = tf.oneHot(tf.tensor1d([0, 3], 'int32'), 4);
@@ -50,7 +50,7 @@ describe("the zoo's own training paths leak nothing", () => {
     const previous = tf.getBackend();
     await tf.setBackend(backend);
     try {
-      const model = buildModel(getModelDefinition('mobilenetV2'), { alpha: 0.35, inputShape: [32, 32, 3], numClasses: 3, seed: 1 });
+      const model = getModelDefinition('mobilenetV2').build({ alpha: 0.35, inputShape: [32, 32, 3], numClasses: 3, seed: 1 });
       model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
       const xs = tf.randomUniform([2, 32, 32, 3], 0, 1, 'float32', 1);
       const ys = tf.oneHot(tf.tensor1d([0, 2], 'int32'), 3).toFloat();

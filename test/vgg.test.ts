@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { vggConfigurations } from '../architectures/vgg.js';
 import { ConfigError } from '../src/errors.js';
-import { planModel } from '../src/models/model-definition.js';
-import { vgg, vgg16, vgg16Definition, vgg19, vgg19Definition, vggDefinition } from '../src/models/vgg.js';
+import { planModel, vgg16, vgg19, type ModelDefinition } from '../src/index.js';
+import { vgg, vggConfigurations, vggFamily } from '../src/net/index.js';
 import { tf } from '../src/tf.js';
 import { builtShapes, plannedShapes, trainableCount } from './helpers/model-shapes.js';
 
@@ -74,7 +73,7 @@ describe('vgg16 at 224x224 (Keras VGG16)', () => {
   });
 
   it('has the shapes the plan predicts, 7x7x512 before the flatten', () => {
-    const plan = planModel(vgg16Definition, {});
+    const plan = planModel('vgg16', {});
     expect(plannedShapes(plan)).toEqual(builtShapes(model));
     expect(plan.find((l) => l.name === 'block5_pool')?.outputShape).toEqual([7, 7, 512]);
     expect(plan.at(-1)?.outputShape).toEqual([1000]);
@@ -102,7 +101,7 @@ describe('vgg16 at 32x32 with the top (fc1 follows the map)', () => {
   });
 
   it('has the shapes the plan predicts', () => {
-    expect(plannedShapes(planModel(vgg16Definition, { inputShape: [32, 32, 3], numClasses: 10 }))).toEqual(builtShapes(model));
+    expect(plannedShapes(planModel('vgg16', { inputShape: [32, 32, 3], numClasses: 10 }))).toEqual(builtShapes(model));
   });
 
   it("initialises as Keras: glorot_uniform kernels, zero biases", () => {
@@ -136,7 +135,7 @@ describe('vgg19 (Keras VGG19)', () => {
     const names = model.layers.map((l) => l.name);
     expect(names.filter((n) => /_conv\d$/.test(n))).toHaveLength(16);
     expect(names.slice(names.indexOf('block5_conv1'))).toEqual(['block5_conv1', 'block5_conv2', 'block5_conv3', 'block5_conv4', 'block5_pool', 'flatten', 'fc1', 'fc2', 'predictions']);
-    expect(plannedShapes(planModel(vgg19Definition, {}))).toEqual(builtShapes(model));
+    expect(plannedShapes(planModel('vgg19', {}))).toEqual(builtShapes(model));
     model.dispose();
   });
 });
@@ -158,13 +157,13 @@ describe('vgg with a user architecture', () => {
     // torchvision's BatchNorm2d numbers, momentum in Keras's convention.
     expect(model.getLayer('block3_conv2_bn').getConfig()).toMatchObject({ epsilon: 1e-5, momentum: 0.9 });
     expect(model.getLayer('block3_conv2').getConfig()).toMatchObject({ activation: 'linear', useBias: true });
-    const plan = planModel(vggDefinition, { architecture: vggConfigurations.A, batchNorm: true, includeTop: false, pooling: 'avg', inputShape: [32, 32, 3] });
+    const plan = vggFamily.definition.plan({ architecture: vggConfigurations.A, batchNorm: true, includeTop: false, pooling: 'avg', inputShape: [32, 32, 3] });
     expect(plannedShapes(plan)).toEqual(builtShapes(model));
     model.dispose();
   });
 
   it("plans configuration C's 1x1 convolutions", () => {
-    const plan = planModel(vggDefinition, { architecture: vggConfigurations.C, includeTop: false });
+    const plan = vggFamily.definition.plan({ architecture: vggConfigurations.C, includeTop: false });
     const names = plan.map((l) => l.name);
     expect(names).toContain('block3_conv3');
     expect(names).not.toContain('block3_conv4');
@@ -172,7 +171,7 @@ describe('vgg with a user architecture', () => {
   });
 
   it('takes its own stages and FC widths', () => {
-    const plan = planModel(vggDefinition, { architecture: { stages: [[32], [64, 64]], fc: [256] }, inputShape: [28, 28, 1], numClasses: 10 });
+    const plan = vggFamily.definition.plan({ architecture: { stages: [[32], [64, 64]], fc: [256] }, inputShape: [28, 28, 1], numClasses: 10 });
     expect(plannedShapes(plan)).toEqual([
       ['input', [28, 28, 1]],
       ['block1_conv1', [28, 28, 32]],
@@ -189,16 +188,16 @@ describe('vgg with a user architecture', () => {
 
 describe('vgg options', () => {
   it('adds no dropout by default (Keras), and one after each hidden FC layer when asked (paper, torchvision)', () => {
-    expect(planModel(vgg16Definition, {}).some((l) => l.type === 'Dropout')).toBe(false);
-    const names = planModel(vgg16Definition, { dropout: 0.5 }).map((l) => l.name);
+    expect(planModel('vgg16', {}).some((l) => l.type === 'Dropout')).toBe(false);
+    const names = planModel('vgg16', { dropout: 0.5 }).map((l) => l.name);
     expect(names.slice(names.indexOf('flatten'))).toEqual(['flatten', 'fc1', 'fc1_dropout', 'fc2', 'fc2_dropout', 'predictions']);
   });
 
   it('plans any input the five pools leave at least 1x1, by conv arithmetic', () => {
     // 100 -> 50 -> 25 -> 12 -> 6 -> 3 and 60 -> 30 -> 15 -> 7 -> 3 -> 1 (floor(n / 2) at each pool).
-    const plan = planModel(vgg16Definition, { inputShape: [100, 60, 3], includeTop: false });
+    const plan = planModel('vgg16', { inputShape: [100, 60, 3], includeTop: false });
     expect(plan.at(-1)).toMatchObject({ name: 'block5_pool', outputShape: [3, 1, 512] });
-    expect(planModel(vgg16Definition, { inputShape: [100, 60, 3], includeTop: false, pooling: 'max' }).at(-1)).toMatchObject({ name: 'max_pool', outputShape: [512] });
+    expect(planModel('vgg16', { inputShape: [100, 60, 3], includeTop: false, pooling: 'max' }).at(-1)).toMatchObject({ name: 'max_pool', outputShape: [512] });
   });
 
   it('rejects an input too small, naming the layer where the size reaches zero', () => {
@@ -216,7 +215,7 @@ describe('vgg options', () => {
   });
 
   it('rejects bad architectures and options with the field, the rule and the value', () => {
-    const options = (o: unknown) => () => planModel(vggDefinition, o);
+    const options = (o: Record<string, unknown>) => () => (vggFamily.definition as ModelDefinition).plan(o);
     expect(options({})).toThrow(/^architecture: must be a VGG architecture/);
     expect(options({ architecture: { stages: [] } })).toThrow('architecture.stages: must list at least one stage, received []');
     expect(options({ architecture: { stages: [[64, 'x']] } })).toThrow(/^architecture\.stages\.0\.1: must be a number of filters .* received "x"/);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { registerWasmGradients } from '../src/training/wasm-gradients.js';
+import { registerWasmTrainingKernels } from '../src/wasm/register.js';
 import { tf } from '../src/tf.js';
 import { expectWasmEqualsCpu, floatsWithSpecials, restoreBackendAfterAll } from './helpers/wasm-vs-cpu.js';
 
@@ -10,7 +10,7 @@ import { expectWasmEqualsCpu, floatsWithSpecials, restoreBackendAfterAll } from 
 // threshold; dy carries +-Infinity, NaN and negative values (whose product with 0 is -0). Data
 // moves between backends as plain arrays, so each side computes from scratch.
 
-registerWasmGradients();
+registerWasmTrainingKernels();
 
 /** The float32 nearest 0.1: above 0.1, so `x <= 0.1` on doubles would wrongly reject it. */
 const F01 = Math.fround(0.1);
@@ -141,7 +141,7 @@ describe('cases left to the original gradients', () => {
 describe('registration', () => {
   it('keeps what the originals save, and registering again wraps nothing twice', () => {
     const before = ['ClipByValue', 'Relu6', 'Relu'].map((name) => tf.getGradient(name));
-    registerWasmGradients();
+    registerWasmTrainingKernels();
     const after = ['ClipByValue', 'Relu6', 'Relu'].map((name) => tf.getGradient(name));
     after.forEach((config, i) => expect(config.gradFunc).toBe(before[i].gradFunc));
     for (const config of after) expect(config.inputsToSave).toEqual(['x']);

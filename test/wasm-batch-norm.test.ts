@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { BatchNormalization } from '../src/layers/batch-normalization.js';
-import { registerWasmGradients } from '../src/training/wasm-gradients.js';
-import { BATCH_NORM_TRAINING } from '../src/training/wasm-kernels/batch-norm-training.js';
+import { BatchNormalization } from '../src/wasm/batch-normalization.js';
+import { registerWasmTrainingKernels } from '../src/wasm/register.js';
+import { BATCH_NORM_TRAINING } from '../src/wasm/kernels/batch-norm-training.js';
 import { tf } from '../src/tf.js';
 import { TOLERANCE, relativeError, restoreBackendAfterAll, sizeOf, values } from './helpers/wasm-vs-cpu.js';
 
@@ -11,7 +11,7 @@ import { TOLERANCE, relativeError, restoreBackendAfterAll, sizeOf, values } from
 // batchNorm): the output, the gradients of x, gamma and beta, and the moving statistics, within
 // 1e-4 relative error. Data moves between backends as plain arrays.
 
-registerWasmGradients();
+registerWasmTrainingKernels();
 
 interface Case {
   label: string;

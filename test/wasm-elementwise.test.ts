@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { registerWasmGradients } from '../src/training/wasm-gradients.js';
+import { registerWasmTrainingKernels } from '../src/wasm/register.js';
 import { tf } from '../src/tf.js';
 import { expectWasmEqualsCpu, floatsWithSpecials, restoreBackendAfterAll } from './helpers/wasm-vs-cpu.js';
 
@@ -9,7 +9,7 @@ import { expectWasmEqualsCpu, floatsWithSpecials, restoreBackendAfterAll } from 
 // hand back to wasm's own kernels (a real broadcast, int32). Data moves between backends as plain
 // arrays, so each side computes from scratch.
 
-registerWasmGradients();
+registerWasmTrainingKernels();
 
 /**
  * Deterministic floats with the awkward cases in them: the thresholds 0 and 6 exactly, -0, NaN,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { registerWasmGradients, wasmTrainingKernels } from '../src/training/wasm-gradients.js';
+import { registerWasmTrainingKernels, wasmTrainingKernels } from '../src/wasm/register.js';
 import { tf } from '../src/tf.js';
-import { patchChunking } from '../src/training/wasm-kernels/patch-filter-gradient.js';
-import { KernelScope, type WasmBackendLike } from '../src/training/wasm-kernels/kernel-scope.js';
+import { patchChunking } from '../src/wasm/kernels/patch-filter-gradient.js';
+import { KernelScope, type WasmBackendLike } from '../src/wasm/kernels/kernel-scope.js';
 import { TOLERANCE, expectWasmMatchesCpu, on, relativeError, restoreBackendAfterAll, sizeOf, values } from './helpers/wasm-vs-cpu.js';
 
 // The contract: on wasm, every gradient the zoo's layers need exists and equals the cpu backend's
@@ -32,7 +32,7 @@ describe('wasm gradient kernels are registered', () => {
 
   it('registers once: a second call keeps the same kernel functions', () => {
     const before = Object.keys(wasmTrainingKernels).map((name) => tf.getKernel(name, 'wasm').kernelFunc);
-    registerWasmGradients();
+    registerWasmTrainingKernels();
     const after = Object.keys(wasmTrainingKernels).map((name) => tf.getKernel(name, 'wasm').kernelFunc);
     expect(after).toEqual(before);
   });

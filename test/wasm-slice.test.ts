@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { registerWasmGradients, wasmTrainingKernels } from '../src/training/wasm-gradients.js';
+import { registerWasmTrainingKernels, wasmTrainingKernels } from '../src/wasm/register.js';
 import { tf } from '../src/tf.js';
 import { expectWasmEqualsCpu, restoreBackendAfterAll, sizeOf } from './helpers/wasm-vs-cpu.js';
 
@@ -8,7 +8,7 @@ import { expectWasmEqualsCpu, restoreBackendAfterAll, sizeOf } from './helpers/w
 // and size it takes, in float32, int32 and bool; strings go to wasm's own kernel. Data moves
 // between backends as plain arrays, so each side computes from scratch.
 
-registerWasmGradients();
+registerWasmTrainingKernels();
 
 /** Deterministic floats with -0, NaN and +-Infinity among them. */
 function floats(count: number, seed: number): number[] {

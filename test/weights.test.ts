@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../src/errors.js';
-import { BatchNormalization } from '../src/layers/batch-normalization.js';
-import { Conv2D } from '../src/layers/conv2d.js';
-import { lenet5 } from '../src/models/lenet5.js';
+import { BatchNormalization } from '../src/wasm/batch-normalization.js';
+import { Conv2D } from '../src/wasm/conv2d.js';
+import { lenet5 } from '../src/index.js';
 import { tf } from '../src/tf.js';
 import {
   MANIFEST_FILE,

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
-import { countParams, loadWeights, mobilenetV2, progressBar, readWeightsFolder, saveModel, tf, useBackend } from 'cnn-zoo';
+import { countParams, loadWeights, mobilenetV2, progressBar, readManifest, saveModel, tf, useBackend } from 'cnn-zoo';
 import { readImageFolder, splitHeldOut, type ImageSet } from './_image-folder.js';
 import { makeShapesDataset } from './_make-shapes-dataset.js';
 
@@ -48,7 +48,7 @@ const epochs = options.epochs ?? (options.smoke ? 8 : 20);
 
 // What the weights expect, from their manifest (a folder saved by saveModel has one; a converted
 // Keras model does not, hence requireManifest: false, and the flags or Keras's defaults instead).
-const { manifest } = await readWeightsFolder(options.weights, { requireManifest: false });
+const manifest = await readManifest(options.weights, { requireManifest: false });
 const size = options.imageSize ?? manifest?.preprocessing.inputShape[0] ?? 224;
 const alpha = options.alpha ?? (manifest?.config.alpha as number | undefined) ?? 1;
 /** Keras's MobileNet V2 takes pixels mapped linearly from 0..255 onto [-1, 1]. */

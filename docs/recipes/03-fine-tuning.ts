@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
-import { countParams, loadModel, loadWeights, mobilenetV2, progressBar, readWeightsFolder, saveModel, tf, useBackend } from 'cnn-zoo';
+import { countParams, loadModel, loadWeights, mobilenetV2, progressBar, readManifest, saveModel, tf, useBackend } from 'cnn-zoo';
 import { readImageFolder, splitHeldOut, type ImageSet } from './_image-folder.js';
 import { makeShapesDataset } from './_make-shapes-dataset.js';
 
@@ -52,7 +52,7 @@ const headEpochs = options.headEpochs ?? (options.smoke ? 5 : 10);
 const maxEpochs = options.epochs ?? (options.smoke ? 6 : 20);
 const resumeEpochs = options.resumeEpochs ?? (options.smoke ? 1 : 3);
 // What the weights expect (the base's, or the checkpoint's when resuming), from their manifest (recipe 2 explains).
-const { manifest: baseManifest } = await readWeightsFolder(options.resume ?? options.weights, { requireManifest: false });
+const baseManifest = await readManifest(options.resume ?? options.weights, { requireManifest: false });
 const size = options.imageSize ?? baseManifest?.preprocessing.inputShape[0] ?? 224;
 const alpha = options.alpha ?? (baseManifest?.config.alpha as number | undefined) ?? 1;
 const RANGE: [number, number] = baseManifest?.preprocessing.range ?? [-1, 1];
@@ -191,7 +191,7 @@ async function fineTune(model: tf.LayersModel, initialEpoch: number, epochs: num
  */
 async function resumeFrom(dir: string) {
   const model = await loadModel(dir);
-  const { manifest } = await readWeightsFolder(dir); // checked again: checksums, paths, sizes
+  const manifest = await readManifest(dir); // checked again: checksums, paths, sizes
   batchNormInInferenceMode(model.layers);
   return { model, manifest: manifest! };
 }

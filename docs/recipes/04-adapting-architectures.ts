@@ -8,27 +8,8 @@
  *   npx tsx docs/recipes/04-adapting-architectures.ts [--smoke] [--epochs 5] [--train 600]
  */
 import { Command, InvalidArgumentError } from 'commander';
-import {
-  basicBlock,
-  buildModel,
-  convBnAct,
-  countParams,
-  modelOptionsSchema,
-  planModel,
-  poolAndClassify,
-  resnet,
-  resnet18,
-  resnet34,
-  resnet34Definition,
-  tf,
-  torchBatchNorm,
-  useBackend,
-  vgg,
-  vggConfigurations,
-  type CommonOptions,
-  type ModelDefinition,
-  type Net,
-} from 'cnn-zoo';
+import { countParams, getModelDefinition, planModel, resnet18, resnet34, tf, useBackend, vgg11, type CommonOptions } from 'cnn-zoo';
+import { basicBlock, convBnAct, defineFamily, modelOptionsSchema, poolAndClassify, resnet, torchBatchNorm, type Net } from 'cnn-zoo/net';
 
 function positiveInt(value: string): number {
   const parsed = Number(value);
@@ -114,8 +95,8 @@ const small = { inputShape: [32, 32, 1] as [number, number, number], numClasses:
 // What the small input does to the feature maps, planned from the conv arithmetic (nothing is built).
 // The stem divides by four before the first residual stage, so conv5_x works on a 1x1 map.
 const stageEnds = ['conv1_relu', 'pool1_pool', 'conv2_block3_out', 'conv3_block4_out', 'conv4_block6_out', 'conv5_block3_out'];
-const imagenetPlan = planModel(resnet34Definition, {});
-const smallPlan = planModel(resnet34Definition, small);
+const imagenetPlan = planModel('resnet34', {});
+const smallPlan = planModel('resnet34', small);
 const shapeOf = (plan: typeof smallPlan, name: string) => plan.find((layer) => layer.name === name)!.outputShape;
 console.log('\nResNet-34 feature maps   224x224x3     32x32x1');
 for (const name of stageEnds) console.log(`${name.padEnd(22)} ${shapeOf(imagenetPlan, name).join('x').padStart(12)} ${shapeOf(smallPlan, name).join('x').padStart(11)}`);
@@ -124,9 +105,9 @@ const stageSizes = Object.fromEntries(stageEnds.map((name) => [name.split('_')[0
 console.log('\nTraining each model briefly on generated gratings:');
 const resnet34Result = { ...(await trainBriefly('ResNet-34', resnet34({ ...small, seed: options.seed }))), stageSizes };
 
-// --- 2. Custom configs: ResNet-18 and VGG-11 from their tables -----------------------------------
-// ResNet-18 is Table 1's 18-layer column: basic blocks, two per stage. Written out, it is exactly
-// what resnet18() builds: the same layers, names and shapes.
+// --- 2. Custom configs: ResNet-18 from its table, and VGG-11 ---------------------------------------
+// ResNet-18 is Table 1's 18-layer column: basic blocks, two per stage. Written out as the family's
+// `architecture`, it is exactly what resnet18() builds: the same layers, names and shapes.
 const resnet18Config = { architecture: { block: 'basic' as const, layers: [2, 2, 2, 2] }, inputShape: [32, 32, 3] as [number, number, number], numClasses: 10 };
 const custom18 = resnet(resnet18Config);
 const reference18 = resnet18({ inputShape: [32, 32, 3], numClasses: 10, initialize: false }); // zero weights: only compared
@@ -139,10 +120,10 @@ const resnet18Result = { ...(await trainBriefly('ResNet-18', custom18)), sameAsR
 
 // VGG-11 is Table 1's configuration A. At 32x32 the five pools leave a 1x1x512 map, so fc1 takes
 // 512 features (25,088 at 224x224): 28.1M parameters instead of 132.9M, all but 9.2M in fc1-fc2.
-const vgg11Architecture = vggConfigurations.A;
+const vgg11Architecture = getModelDefinition('vgg11').parse({}).architecture;
 const vgg11Result = {
   // VGG has no BatchNorm: a lower learning rate than the ResNets' keeps its plain stack training.
-  ...(await trainBriefly('VGG-11', vgg({ architecture: vgg11Architecture, inputShape: [32, 32, 3], numClasses: 10, seed: options.seed }), 1e-4)),
+  ...(await trainBriefly('VGG-11', vgg11({ inputShape: [32, 32, 3], numClasses: 10, seed: options.seed }), 1e-4)),
   fc1Units: vgg11Architecture.fc[0],
   fc2Units: vgg11Architecture.fc[1],
 };
@@ -152,10 +133,13 @@ const vgg11Result = {
 // stages of n basic blocks of 16, 32 and 64 filters on 32x32, 16x16 and 8x8 maps; n = 3 is ResNet-20
 // (0.27M parameters). Departure: the paper's CIFAR nets use identity shortcuts padded with zeros
 // (option A); basicBlock projects with a 1x1 conv where the shape changes (option B): +2,752 trainable.
-// A description runs on two interpreters: planModel checks its shapes, buildModel builds it.
-const resnet20Definition = {
+// A family declared once: its definition plans (checks every shape) and builds from one description.
+const resnet20Family = defineFamily({
   name: 'resnet20_cifar',
+  paper: { title: 'Deep Residual Learning for Image Recognition', authors: 'He, Zhang, Ren, Sun', year: 2016, url: 'https://arxiv.org/abs/1512.03385' },
+  table: 'Section 4.2',
   schema: modelOptionsSchema({ numClasses: 10, inputShape: [32, 32, 3], dropout: 0 }, {}),
+  models: {},
   describe<T>(net: Net<T>, config: CommonOptions) {
     const input = net.input(config.inputShape, 'input');
     let x = convBnAct(net, input, {
@@ -175,11 +159,10 @@ const resnet20Definition = {
     const output = poolAndClassify(net, x, config, { pool: 'avg_pool', classifier: 'predictions' }, { kernel: { kind: 'torchDefault' }, bias: { kind: 'torchDefault' } });
     return { inputs: [input], outputs: [output] };
   },
-  paper: { title: 'Deep Residual Learning for Image Recognition', authors: 'He, Zhang, Ren, Sun', year: 2016, url: 'https://arxiv.org/abs/1512.03385', table: 'Section 4.2' },
-} satisfies ModelDefinition;
-const resnet20Plan = planModel(resnet20Definition, {});
+});
+const resnet20Plan = resnet20Family.definition.plan({});
 console.log(`ResNet-20 feature maps: ${['conv1_relu', 'conv2_block3_out', 'conv3_block3_out', 'conv4_block3_out'].map((name) => shapeOf(resnet20Plan, name).join('x')).join(' -> ')}`);
-const resnet20Result = await trainBriefly('ResNet-20', buildModel(resnet20Definition, { seed: options.seed }));
+const resnet20Result = await trainBriefly('ResNet-20', resnet20Family.definition.build({ seed: options.seed }));
 
 console.log(
   `RECIPE_RESULT ${JSON.stringify({

@@ -12,7 +12,11 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { compact, countFlops, countParams, createModel, listModels, summary, useBackend, withSeparators } from 'cnn-zoo';
+import { countFlops, countParams, createModel, listModels, summary, useBackend } from 'cnn-zoo';
+
+/** 300.77M, 3.66B: short numbers for the tables. */
+const compact = (n: number) => new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 2 }).format(n);
+const withSeparators = (n: number) => n.toLocaleString('en');
 
 function positiveNumber(value: string): number {
   const parsed = Number(value);

@@ -2,84 +2,12 @@
  * Multiply-accumulates of a forward pass, torchvision's way, with every other operation counted
  * apart (the rules are in `layer-costs.ts`).
  */
-import { ConfigError } from '../errors.js';
+import { checkPositiveInt } from '../config.js';
 import type { tf } from '../tf.js';
 import { analyseModel, type ModelAnalysis } from './analyse.js';
 
 /**
- * One layer call's share of a {@link FlopCount}.
- *
- * @example
- * ```ts
- * const { byLayer } = countFlops(resnet18({ initialize: false }));
- * const conv1: LayerFlops | undefined = byLayer.find((layer) => layer.name === 'conv1_conv'); // macs 118,013,952
- * ```
- *
- * @category Analysis
- */
-export interface LayerFlops {
-  /** The layer's name. */
-  name: string;
-  /** The layer class. */
-  type: string;
-  /** Enclosing models, outermost first, for a model used as a layer. */
-  path: string[];
-  /** Multiply-accumulates of this call, times the batch size. */
-  macs: number;
-  /** Other operations of this call (bias, BN, activations, pooling...), times the batch size. */
-  otherOps: number;
-  /** `false`: the counter has no rule for this layer; it counts 0 and is listed in `unknownLayers`. */
-  counted: boolean;
-}
-
-/**
- * The calls of one layer class, added up, in a {@link FlopCount}.
- *
- * @example
- * ```ts
- * const [heaviest]: TypeFlops[] = countFlops(vgg16({ initialize: false })).byType; // { type: 'Conv2D', layers: 13, ... }
- * ```
- *
- * @category Analysis
- */
-export interface TypeFlops {
-  /** The layer class. */
-  type: string;
-  /** Number of calls. */
-  layers: number;
-  /** Their multiply-accumulates. */
-  macs: number;
-  /** Their other operations. */
-  otherOps: number;
-}
-
-/**
- * A layer the counter could not cost (it counts zero), and why.
- *
- * @example
- * ```ts
- * for (const layer of countFlops(model).unknownLayers) console.warn(`${layer.name} (${layer.type}): ${layer.reason}`);
- * ```
- *
- * @category Analysis
- */
-export interface UnknownLayer {
-  /** The layer's name. */
-  name: string;
-  /** The layer class. */
-  type: string;
-  /** Why it has no cost: no rule for its class, or an open (null) dimension. */
-  reason: string;
-}
-
-/**
  * What {@link countFlops} returns: the totals, and the same figures per layer call and per class.
- *
- * @example
- * ```ts
- * const count: FlopCount = countFlops(mobilenetV2({ initialize: false }));
- * console.log(compact(count.macs)); // '300.77 M' (torchvision: 0.30 GFLOPS)
- * ```
  *
  * @category Analysis
  */
@@ -93,39 +21,49 @@ export interface FlopCount {
   /** The batch size every figure is for. */
   batchSize: number;
   /** One entry per layer call, input layers left out, in execution order. */
-  byLayer: LayerFlops[];
+  byLayer: {
+    /** The layer's name. */
+    name: string;
+    /** The layer class. */
+    type: string;
+    /** Enclosing models, outermost first, for a model used as a layer. */
+    path: string[];
+    /** Multiply-accumulates of this call, times the batch size. */
+    macs: number;
+    /** Other operations of this call, times the batch size. */
+    otherOps: number;
+    /** `false`: no rule covers this layer; it counts 0 and is listed in `unknownLayers`. */
+    counted: boolean;
+  }[];
   /** By layer class, most MACs first. */
-  byType: TypeFlops[];
-  /** Layers counted as zero because no rule covers them. Empty when every figure is complete. */
-  unknownLayers: UnknownLayer[];
+  byType: {
+    /** The layer class. */
+    type: string;
+    /** Number of calls. */
+    layers: number;
+    /** Their multiply-accumulates. */
+    macs: number;
+    /** Their other operations. */
+    otherOps: number;
+  }[];
+  /** Layers counted as zero because no rule covers them (or a dimension is open), and why. Empty when every figure is complete. */
+  unknownLayers: {
+    /** The layer's name. */
+    name: string;
+    /** The layer class. */
+    type: string;
+    /** Why it has no cost. */
+    reason: string;
+  }[];
 }
 
-/**
- * Options of {@link countFlops}.
- *
- * @example
- * ```ts
- * const options: CountFlopsOptions = { batchSize: 32 };
- * ```
- *
- * @category Analysis
- */
-export interface CountFlopsOptions {
-  /** Examples per forward pass; every count scales with it. Default 1. */
-  batchSize?: number;
-}
-
-function checkBatchSize(batchSize: unknown): number {
-  if (typeof batchSize !== 'number' || !Number.isInteger(batchSize) || batchSize < 1) {
-    throw new ConfigError('batchSize', `must be a positive integer, received ${JSON.stringify(batchSize)}`);
-  }
-  return batchSize;
-}
+type LayerFlops = FlopCount['byLayer'][number];
+type TypeFlops = FlopCount['byType'][number];
 
 /** {@link countFlops} from an analysis already made (the summary reuses its walk). */
 export function flopsOf(analysis: ModelAnalysis, batchSize: number): FlopCount {
   const byLayer: LayerFlops[] = [];
-  const unknownLayers: UnknownLayer[] = [];
+  const unknownLayers: FlopCount['unknownLayers'] = [];
   const types = new Map<string, TypeFlops>();
   for (const call of analysis.calls) {
     if (call.inputs.length === 0) continue;
@@ -168,6 +106,12 @@ export function flopsOf(analysis: ModelAnalysis, batchSize: number): FlopCount {
  *
  * @category Analysis
  */
-export function countFlops(model: tf.LayersModel, options: CountFlopsOptions = {}): FlopCount {
-  return flopsOf(analyseModel(model), checkBatchSize(options.batchSize ?? 1));
+export function countFlops(
+  model: tf.LayersModel,
+  options: {
+    /** Examples per forward pass; every count scales with it. Default 1. */
+    batchSize?: number;
+  } = {},
+): FlopCount {
+  return flopsOf(analyseModel(model), checkPositiveInt('batchSize', options.batchSize ?? 1));
 }

@@ -3,12 +3,12 @@
  * layer with its output shape, parameters, MACs, share of the MACs and receptive field; nested
  * blocks folded to a chosen depth; then the totals and the memory a forward pass needs.
  */
-import { ConfigError } from '../errors.js';
+import { checkPositiveInt } from '../config.js';
 import type { tf } from '../tf.js';
 import { analyseModel, type AnalysedCall } from './analyse.js';
 import { buildBlockTree, blocksFromName, type BlockRule, type BlockTree } from './blocks.js';
 import { countParams } from './count-params.js';
-import { flopsOf, type UnknownLayer } from './count-flops.js';
+import { flopsOf, type FlopCount } from './count-flops.js';
 import type { OpenShape } from './graph.js';
 import { elements } from './layer-costs.js';
 import type { ReceptiveField } from './receptive-field.js';
@@ -87,18 +87,6 @@ export interface SummaryRow {
 }
 
 /**
- * The JSON form of a row: a {@link SummaryRow} without `expanded`.
- *
- * @example
- * ```ts
- * const rows: SummaryLayerJson[] = summary(model).toJSON().layers;
- * ```
- *
- * @category Analysis
- */
-export type SummaryLayerJson = Omit<SummaryRow, 'expanded'>;
-
-/**
  * The JSON form of the summary (`cnn-zoo summary --format json`). Memory in decimal megabytes
  * (10^6 bytes), float32.
  *
@@ -142,9 +130,9 @@ export interface SummaryJson {
   /** The most alive at once in an inference pass that frees each output after its last use. */
   peakActivationMemoryMB: number;
   /** Layers counted as zero (no cost rule). */
-  unknownLayers: UnknownLayer[];
+  unknownLayers: FlopCount['unknownLayers'];
   /** The rows to add up: layers, inputs and folded blocks (expanded blocks are left out). */
-  layers: SummaryLayerJson[];
+  layers: Omit<SummaryRow, 'expanded'>[];
 }
 
 /**
@@ -190,7 +178,7 @@ export class ModelSummary {
     /** The most bytes alive at once in an inference pass that frees each output after its last use (input included). */
     readonly peakActivationBytes: number,
     /** Layers counted as zero (no cost rule). */
-    readonly unknownLayers: UnknownLayer[],
+    readonly unknownLayers: FlopCount['unknownLayers'],
     /** Every row in display order, expanded blocks included as headers. */
     readonly rows: SummaryRow[],
   ) {}
@@ -215,7 +203,7 @@ export class ModelSummary {
     return renderTable(this);
   }
 
-  /** The summary as Markdown ({@link renderMarkdown}). */
+  /** The summary as a Markdown table. */
   toMarkdown(): string {
     return renderMarkdown(this);
   }
@@ -253,13 +241,6 @@ export class ModelSummary {
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return this.toTable();
   }
-}
-
-function checkPositiveInt(field: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new ConfigError(field, `must be a positive integer, received ${JSON.stringify(value)}`);
-  }
-  return value;
 }
 
 function pathRule(rule: BlockRule): (call: AnalysedCall) => string[] {

@@ -25,7 +25,8 @@ export function oneLine(text: string): string {
 
 /** The stderr line and exit code for an error thrown while running a command. */
 export function describeFailure(error: unknown): { message: string; exitCode: number } {
-  if (error instanceof UsageError || error instanceof ConfigError) return { message: `error: ${oneLine(error.message)}`, exitCode: EXIT_USAGE };
+  // One line per problem: a ConfigError lists every problem of the options, one a line.
+  if (error instanceof UsageError || error instanceof ConfigError) return { message: error.message.split('\n').map((line) => `error: ${oneLine(line)}`).join('\n'), exitCode: EXIT_USAGE };
   const text = error instanceof Error ? error.message : String(error);
   const stack = process.env.CNN_ZOO_DEBUG && error instanceof Error && error.stack ? `\n${error.stack}` : '';
   return {

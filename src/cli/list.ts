@@ -3,8 +3,8 @@ import { countFlops } from '../analysis/count-flops.js';
 import { countParams } from '../analysis/count-params.js';
 import { compact, formatShape, withSeparators } from '../analysis/format.js';
 import { alignColumns, markdownTable, type Column } from '../analysis/render.js';
-import { buildModel, parseModelOptions, type Paper } from '../models/model-definition.js';
-import { getModelDefinition, listModels } from '../models/registry.js';
+import type { ModelDefinition, Paper } from '../families/family.js';
+import { getModelDefinition, listModels } from '../families/registry.js';
 import type { CliIO, Format } from './output.js';
 
 /** One model of the list. */
@@ -14,14 +14,14 @@ export interface ListedModel {
   trainableParams: number;
   macs: number;
   inputShape: number[];
-  paper: Paper;
+  paper: Paper & { table: string };
 }
 
 /** Every registered model (matching `pattern`, a glob), built with zero weights and counted. */
 export function listedModels(pattern?: string): ListedModel[] {
   return listModels(pattern).map((name) => {
-    const definition = getModelDefinition(name);
-    const model = buildModel(definition, { initialize: false });
+    const definition: ModelDefinition = getModelDefinition(name);
+    const model = definition.build({ initialize: false });
     try {
       const params = countParams(model);
       return {
@@ -29,7 +29,7 @@ export function listedModels(pattern?: string): ListedModel[] {
         totalParams: params.total,
         trainableParams: params.trainable,
         macs: countFlops(model).macs,
-        inputShape: [...parseModelOptions(definition, {}).inputShape],
+        inputShape: [...definition.parse({}).inputShape],
         paper: definition.paper,
       };
     } finally {

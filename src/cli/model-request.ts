@@ -9,9 +9,9 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parseConfig } from '../config.js';
-import { ConfigError } from '../errors.js';
-import { buildModel, parseModelOptions, type ModelDefinition } from '../models/model-definition.js';
-import { getModelDefinition } from '../models/registry.js';
+import { ConfigError, type ConfigIssue } from '../errors.js';
+import type { ModelDefinition } from '../families/family.js';
+import { getModelDefinition, isModelName } from '../families/registry.js';
 import type { tf } from '../tf.js';
 import { parseShape } from '../analysis/format.js';
 import { UsageError } from './errors.js';
@@ -78,13 +78,13 @@ function numberOrText(text: string): number | string {
 }
 
 function modelDefinition(name: string, file?: string): ModelDefinition {
+  if (isModelName(name)) return getModelDefinition(name);
   try {
-    return getModelDefinition(name);
+    return getModelDefinition(name as never); // throws the registry's error, with its suggestion
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    // The registry's message starts with its field, `model: `; the argument is the model here.
-    const message = error.message.replace(/^model: /, '');
-    throw new UsageError(file ? `${file}: model: ${message}` : message);
+    // The argument is the model here: the rule alone, or the file's key and the rule.
+    throw new UsageError(file ? `${file}: model: ${error.rule}` : error.rule);
   }
 }
 
@@ -120,23 +120,25 @@ export function resolveModel(argument: string, flags: ModelFlags): ModelRequest 
 }
 
 function defaultInputShape(definition: ModelDefinition): readonly number[] {
-  return parseModelOptions(definition, {}).inputShape;
+  return definition.parse({}).inputShape;
 }
 
-/** Rewords a builder's ConfigError to name the flag or the file key it came from. */
-function blame(error: ConfigError, request: ModelRequest): UsageError {
-  const key = error.field.split('.')[0];
-  const detail = error.field ? error.message.slice(error.field.length + 2) : error.message;
+/** One problem of a builder's ConfigError, reworded to name the flag or the file key it came from. */
+function blameIssue(issue: ConfigIssue, request: ModelRequest): string {
+  const [key, index] = issue.field.split('.');
+  const detail = new ConfigError({ ...issue, field: '' }).message;
   if (request.fromFlags.has(key)) {
     const flag = FLAG_OF[key];
-    if (key === 'variant' && /unknown option/.test(detail)) {
-      return new UsageError(`--variant: ${request.definition.name} has no variants (it takes no 'variant' option)`);
-    }
-    const axis = ['height', 'width', 'channels'][Number(error.field.split('.')[1])];
-    return new UsageError(key === 'inputShape' && axis ? `${flag}: the ${axis} ${detail}` : `${flag}: ${detail}`);
+    if (key === 'variant' && issue.unknownOption) return `--variant: ${request.definition.name} has no variants (it takes no 'variant' option)`;
+    const axis = ['height', 'width', 'channels'][Number(index)];
+    return key === 'inputShape' && axis ? `${flag}: the ${axis} ${detail}` : `${flag}: ${detail}`;
   }
-  if (request.file && error.field) return new UsageError(`${request.file}: options.${error.field}: ${detail}`);
-  return new UsageError(error.message);
+  if (request.file && issue.field) return `${request.file}: options.${issue.field}: ${detail}`;
+  return new ConfigError(issue).message;
+}
+
+function blame(error: ConfigError, request: ModelRequest): UsageError {
+  return new UsageError(error.issues.map((issue) => blameIssue(issue, request)).join('\n'));
 }
 
 /**
@@ -145,7 +147,7 @@ function blame(error: ConfigError, request: ModelRequest): UsageError {
  */
 export function buildForAnalysis(request: ModelRequest): tf.LayersModel {
   try {
-    return buildModel(request.definition, { ...request.options, initialize: false });
+    return request.definition.build({ ...request.options, initialize: false });
   } catch (error) {
     if (error instanceof ConfigError) throw blame(error, request);
     throw error;

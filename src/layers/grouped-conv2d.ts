@@ -7,7 +7,7 @@ import { applyActivation } from './apply-activation.js';
 
 /**
  * A seeded initialiser as plain data, so a custom layer's config stays JSON: the layer builds a
- * {@link SeededInitializer} from it.
+ * seeded initialiser from it.
  *
  * @example
  * ```ts
@@ -42,6 +42,8 @@ export interface GroupedConv2DArgs extends LayerArgs {
   strides?: number;
   /** TF padding. Default `'valid'`. */
   padding?: 'same' | 'valid';
+  /** Dilation rate. Default 1. */
+  dilationRate?: number;
   /** Number of groups; must divide the input channels and `filters`. */
   groups: number;
   /** Whether the layer has a bias. Default true. */
@@ -101,18 +103,19 @@ export class GroupedConv2D extends tf.layers.Layer {
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
     const [batch, height, width] = inputShape as number[];
-    const { kernelSize: kernel, strides: stride = 1, padding = 'valid', filters } = this.args;
-    return [batch, convOutputSize({ size: height, kernel, stride, padding }), convOutputSize({ size: width, kernel, stride, padding }), filters];
+    const { kernelSize: kernel, strides: stride = 1, padding = 'valid', dilationRate: dilation = 1, filters } = this.args;
+    const size = (n: number) => convOutputSize({ size: n, kernel, stride, padding, dilation });
+    return [batch, size(height), size(width), filters];
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
-      const { groups, strides = 1, padding = 'valid', activation = 'linear' } = this.args;
+      const { groups, strides = 1, padding = 'valid', dilationRate = 1, activation = 'linear' } = this.args;
       const xs = tf.split(x, groups, 3);
       const kernels = tf.split(this.kernel!.read() as tf.Tensor4D, groups, 3);
       let y: tf.Tensor = tf.concat(
-        xs.map((part, i) => tf.conv2d(part as tf.Tensor4D, kernels[i] as tf.Tensor4D, strides, padding)),
+        xs.map((part, i) => tf.conv2d(part as tf.Tensor4D, kernels[i] as tf.Tensor4D, strides, padding, 'NHWC', dilationRate)),
         3,
       );
       if (this.bias) y = tf.add(y, this.bias.read());

@@ -56,11 +56,9 @@ export class EuclideanRBF extends tf.layers.Layer {
   }
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
+    this.computeOutputShape(inputShape); // checks the prototypes' width
     const inputDim = (inputShape as number[]).at(-1)!;
     const { prototypes } = this.args;
-    if (prototypes.some((p) => p.length !== inputDim)) {
-      throw new Error(`EuclideanRBF '${this.name}': every prototype must have ${inputDim} values, the input's width`);
-    }
     this.centers = this.addWeight('centers', [prototypes.length, inputDim], 'float32', tf.initializers.zeros(), undefined, false);
     // Fixed values, not a random draw: written once here, whatever the model's initialisation.
     tf.tidy(() => {
@@ -70,6 +68,9 @@ export class EuclideanRBF extends tf.layers.Layer {
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    const inputDim = (inputShape as number[]).at(-1)!;
+    const bad = this.args.prototypes.findIndex((p) => p.length !== inputDim);
+    if (bad >= 0) throw new Error(`every prototype must have as many values as the input has units (${inputDim}); prototype ${bad} has ${this.args.prototypes[bad].length}`);
     return [(inputShape as number[])[0], this.args.prototypes.length];
   }
 

@@ -5,27 +5,6 @@
 import { SingleBar } from 'cli-progress';
 import { tf } from '../tf.js';
 
-/**
- * Options of {@link progressBar}.
- *
- * @example
- * ```ts
- * const options: ProgressBarOptions = { epochs: 10, batchesPerEpoch: Math.ceil(60000 / 128) };
- * ```
- *
- * @category Training
- */
-export interface ProgressBarOptions {
-  /** Epochs the whole training runs (the bar covers all of them, so its ETA is for the end). */
-  epochs: number;
-  /** Batches per epoch: ceil(examples / batchSize). */
-  batchesPerEpoch: number;
-  /** The epoch the bar starts at, when `fit` is called once per epoch. Default 0. */
-  startEpoch?: number;
-  /** Where to draw; default `process.stderr`. */
-  stream?: NodeJS.WritableStream;
-}
-
 /** Formats a metric for the bar: four decimals, or a dash before the first batch. */
 function metric(value: number | undefined): string {
   return value === undefined ? '-' : value.toFixed(4);
@@ -44,7 +23,16 @@ function metric(value: number | undefined): string {
  *
  * @category Training
  */
-export function progressBar(options: ProgressBarOptions): tf.CustomCallback & {
+export function progressBar(options: {
+  /** Epochs the whole training runs (the bar covers all of them, so its ETA is for the end). */
+  epochs: number;
+  /** Batches per epoch: ceil(examples / batchSize). */
+  batchesPerEpoch: number;
+  /** The epoch the bar starts at, when `fit` is called once per epoch. Default 0. */
+  startEpoch?: number;
+  /** Where to draw; default `process.stderr`. */
+  stream?: NodeJS.WritableStream;
+}): tf.CustomCallback & {
   /** Stops drawing and leaves the last state of the bar on the terminal. */
   stop(): void;
 } {

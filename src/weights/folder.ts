@@ -15,23 +15,9 @@ import { MANIFEST_FILE, MODEL_JSON_FILE, WeightsManifestSchema, type WeightsMani
 import { ModelJsonSchema, weightByteLength, type ModelJson, type WeightSpec } from './model-json.js';
 import { normalizeRelativePath, resolveInside } from './paths.js';
 
-/**
- * How strictly a weights folder is read ({@link LoadOptions}, {@link FileSystemHandlerOptions}).
- *
- * @example
- * ```ts
- * const model = await loadModel('tfjs-node-export/', { requireManifest: false } satisfies ReadFolderOptions);
- * ```
- *
- * @category Weights
- */
+/** How strictly a weights folder is read: see {@link LoadOptions}. */
 export interface ReadFolderOptions {
-  /**
-   * `true` (the default): the folder must have a `cnn-zoo.json` manifest, and every file is checked
-   * against its sha256. `false` also accepts a plain TF.js folder (tfjs-node's `model.save('file://…')`,
-   * tensorflowjs_converter's output): then paths and byte counts are still checked, but a flipped byte
-   * in a shard cannot be noticed. A manifest that is present is always checked.
-   */
+  /** Default true: the folder must have a manifest, and every file is checked against its sha256. */
   requireManifest?: boolean;
 }
 
@@ -147,7 +133,7 @@ async function readManifest(dir: string, required: boolean): Promise<WeightsMani
  * {@link WeightsError} naming the file for the first problem. {@link loadWeights} and
  * {@link loadModel} start with it; call it alone to verify a folder.
  *
- * @param options - Whether a manifest is required (default true; see {@link ReadFolderOptions}).
+ * @param options - Whether a manifest is required (default true; see {@link LoadOptions}).
  *
  * @example
  * ```ts

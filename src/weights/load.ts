@@ -11,25 +11,26 @@
 // before a model.json that uses them is deserialised; importing them registers them.
 import '../init.js';
 import '../layers/index.js';
-import { withZooLayerClasses } from '../layers/zoo-layer-classes.js';
+import { withZooLayerClasses } from '../wasm/zoo-layer-classes.js';
 import { tf } from '../tf.js';
 import { WeightsError } from './errors.js';
-import { readWeightsFolder, type ReadFolderOptions, type WeightsFolder } from './folder.js';
+import { readWeightsFolder, type WeightsFolder } from './folder.js';
 import type { WeightsManifest } from './manifest.js';
 import type { WeightSpec } from './model-json.js';
 
 /**
- * Options of {@link loadModel} and {@link loadWeights}: whether the folder must have a cnn-zoo
- * manifest (see {@link ReadFolderOptions}).
- *
- * @example
- * ```ts
- * const options: LoadOptions = { requireManifest: false }; // a plain TF.js folder, no checksums
- * ```
+ * Options of {@link loadModel} and {@link loadWeights}.
  *
  * @category Weights
  */
-export type LoadOptions = ReadFolderOptions;
+export interface LoadOptions {
+  /**
+   * `true` (the default): the folder must have a `cnn-zoo.json` manifest, and every file is checked
+   * against its sha256. `false` also accepts a plain TF.js folder (tfjs-node's `model.save`,
+   * tensorflowjs_converter's output), whose paths and byte counts are still checked.
+   */
+  requireManifest?: boolean;
+}
 
 /** At most this many names or shapes are spelled out in one message. */
 const LISTED = 8;
@@ -169,6 +170,23 @@ export async function loadWeights(model: tf.LayersModel, dir: string, options: L
   const folder = await readWeightsFolder(dir, options);
   assignWeights(model, folder);
   return folder.manifest;
+}
+
+/**
+ * A weights folder's manifest (what the weights expect: preprocessing, class names, the model and
+ * its config), after checking the whole folder as {@link loadModel} does; undefined for a plain
+ * TF.js folder read with `requireManifest: false`.
+ *
+ * @example
+ * ```ts
+ * const manifest = await readManifest('weights/lenet5-mnist');
+ * console.log(manifest?.preprocessing.range); // [0, 1]
+ * ```
+ *
+ * @category Weights
+ */
+export async function readManifest(dir: string, options: LoadOptions = {}): Promise<WeightsManifest | undefined> {
+  return (await readWeightsFolder(dir, options)).manifest;
 }
 
 /**

@@ -110,16 +110,17 @@ function manifestFor(model: tf.LayersModel, info: WeightsInfo): Omit<WeightsMani
   let inputShape = parsed.preprocessing.inputShape;
   if (inputShape === undefined) {
     if (!modelShape || modelShape.some((size) => size === null)) {
-      throw new ConfigError('preprocessing.inputShape', `required: the model's input shape ${JSON.stringify(model.inputs.map((input) => input.shape))} does not fix it, received undefined`);
+      const rule = `required: the model's input shape ${JSON.stringify(model.inputs.map((input) => input.shape))} does not fix it`;
+      throw new ConfigError({ field: 'preprocessing.inputShape', rule, received: undefined });
     }
     inputShape = modelShape as [number, number, number];
   } else if (modelShape && modelShape.some((size, i) => size !== null && size !== inputShape![i])) {
-    throw new ConfigError('preprocessing.inputShape', `must match the model's input shape ${JSON.stringify(modelShape)}, received ${JSON.stringify(inputShape)}`);
+    throw new ConfigError({ field: 'preprocessing.inputShape', rule: `must match the model's input shape ${JSON.stringify(modelShape)}`, received: inputShape });
   }
   const outputs = model.outputs.length === 1 ? model.outputs[0].shape : undefined;
   const units = outputs?.[outputs.length - 1];
   if (parsed.classNames && typeof units === 'number' && parsed.classNames.length !== units) {
-    throw new ConfigError('classNames', `must have one name per output unit (${units}), received ${parsed.classNames.length} names`);
+    throw new ConfigError({ field: 'classNames', rule: `must have one name per output unit (${units})`, received: parsed.classNames, shown: `${parsed.classNames.length} names` });
   }
   // Key order is the reading order of the file.
   const { inputShape: _given, ...preprocessing } = parsed.preprocessing;

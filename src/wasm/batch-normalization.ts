@@ -8,7 +8,7 @@
  */
 import type { BatchNormalizationLayerArgs } from '@tensorflow/tfjs-layers/dist/layers/normalization';
 import { tf } from '../tf.js';
-import { BATCH_NORM_TRAINING, type BatchNormTrainingAttrs } from '../training/wasm-kernels/batch-norm-training.js';
+import { BATCH_NORM_TRAINING, type BatchNormTrainingAttrs } from './kernels/batch-norm-training.js';
 import { tfjsLayerClass } from './tfjs-layer-class.js';
 
 type Kwargs = Parameters<tf.layers.Layer['call']>[1];

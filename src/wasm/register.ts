@@ -42,24 +42,24 @@
  * cnn-zoo), and changes only what runs on the 'wasm' backend.
  */
 import { tf } from '../tf.js';
-import { registerActivationGradients } from './wasm-kernels/activation-gradients.js';
-import { makeBatchMatMulKernel } from './wasm-kernels/batch-mat-mul.js';
+import { registerActivationGradients } from './kernels/activation-gradients.js';
+import { makeBatchMatMulKernel } from './kernels/batch-mat-mul.js';
 import {
   BATCH_NORM_TRAINING,
   BATCH_NORM_TRAINING_GRAD,
   batchNormTrainingGradient,
   batchNormTrainingGradKernel,
   batchNormTrainingKernel,
-} from './wasm-kernels/batch-norm-training.js';
-import { conv2dBackpropFilterKernel } from './wasm-kernels/conv2d-backprop-filter.js';
-import { conv2dBackpropInputKernel } from './wasm-kernels/conv2d-backprop-input.js';
-import { depthwiseBackpropFilterKernel } from './wasm-kernels/depthwise-backprop-filter.js';
-import { depthwiseBackpropInputKernel } from './wasm-kernels/depthwise-backprop-input.js';
-import { makeComparisonKernel, makeIdentityKernel, makeLogicalAndKernel } from './wasm-kernels/elementwise.js';
-import { maxPoolGradKernel } from './wasm-kernels/max-pool-grad.js';
-import { makeMeanKernel, makeSumKernel } from './wasm-kernels/pooled-reductions.js';
-import { makeSliceKernel } from './wasm-kernels/slice.js';
-import { makeTileKernel } from './wasm-kernels/tile.js';
+} from './kernels/batch-norm-training.js';
+import { conv2dBackpropFilterKernel } from './kernels/conv2d-backprop-filter.js';
+import { conv2dBackpropInputKernel } from './kernels/conv2d-backprop-input.js';
+import { depthwiseBackpropFilterKernel } from './kernels/depthwise-backprop-filter.js';
+import { depthwiseBackpropInputKernel } from './kernels/depthwise-backprop-input.js';
+import { makeComparisonKernel, makeIdentityKernel, makeLogicalAndKernel } from './kernels/elementwise.js';
+import { maxPoolGradKernel } from './kernels/max-pool-grad.js';
+import { makeMeanKernel, makeSumKernel } from './kernels/pooled-reductions.js';
+import { makeSliceKernel } from './kernels/slice.js';
+import { makeTileKernel } from './kernels/tile.js';
 
 /**
  * The kernels cnn-zoo registers for 'wasm', by TF.js kernel name. Each is made from the kernel
@@ -117,7 +117,7 @@ function isOurs(kernelFunc: tf.KernelFunc): boolean {
  *
  * @category Training
  */
-export function registerWasmGradients(): void {
+export function registerWasmTrainingKernels(): void {
   registerActivationGradients(); // idempotent on its own
   for (const [kernelName, make] of Object.entries(wasmTrainingKernels)) {
     const existing = tf.getKernel(kernelName, 'wasm');
@@ -136,6 +136,3 @@ export function registerWasmGradients(): void {
   // other code uses, so registering it again just replaces it with itself.
   tf.registerGradient(batchNormTrainingGradient);
 }
-
-// Registering on import lets src/backend.ts enable wasm training with one import line.
-registerWasmGradients();

@@ -1,0 +1,140 @@
+/**
+ * The one shape every family takes. A family is declared once, with `defineFamily`: its paper, its
+ * options schema (the shared options plus its own fields, its tables as data), its network
+ * description, and its registered models, each a row naming the paper's table and the options the
+ * model fixes by default. The registry entries and the builders are made from that declaration.
+ */
+import type { z } from 'zod';
+import { parseConfig } from '../config.js';
+import { initContext, type CommonOptions } from '../options.js';
+import { buildNetwork, checkNetwork } from '../net/build.js';
+import type { NetDescription, PlannedLayer } from '../net/net.js';
+import type { tf } from '../tf.js';
+
+/**
+ * The publication a family comes from.
+ *
+ * @category Registry
+ */
+export interface Paper {
+  /** The paper's title. */
+  title: string;
+  /** Authors' surnames, in the paper's order. */
+  authors: string;
+  /** Year of publication. */
+  year: number;
+  /** arXiv or DOI link. */
+  url: string;
+}
+
+/**
+ * One registered model of a family: where the paper gives it, and the options it fixes by default.
+ *
+ * @category Registry
+ */
+export interface ModelRow<Options> {
+  /** The table, column or figure the model is read from (`Table 1, 34-layer`). */
+  table: string;
+  /** Options this model sets unless the caller does (a depth's architecture). */
+  defaults?: Partial<Options>;
+}
+
+/**
+ * A model by name: its paper, and how to parse its options, plan it and build it. Made by the
+ * model's family; every builder, `createModel`, the CLI and the tests go through one.
+ *
+ * @typeParam Options - What its builder takes.
+ * @typeParam Config - Its options as parsed (defaults filled in).
+ * @category Registry
+ */
+export interface ModelDefinition<Options = Record<string, unknown>, Config extends CommonOptions = CommonOptions> {
+  /** The registry name (`resnet34`), or the family's name for the family's own builder. */
+  readonly name: string;
+  /** The family's name (`resnet`). */
+  readonly family: string;
+  /** The paper, and the table the model is read from. */
+  readonly paper: Paper & { table: string };
+  /** Validates the options against the family's schema (with this model's defaults) and returns them parsed. */
+  parse(options?: Options): Config;
+  /** Every layer's name, class and output shape, without building anything; the same errors as `build`. */
+  plan(options?: Options): PlannedLayer[];
+  /** Validates, checks every layer's shape, then builds the model. */
+  build(options?: Options): tf.LayersModel;
+}
+
+/**
+ * The options a model's builder takes: the family's, with the ones its row sets made optional.
+ *
+ * @category Registry
+ */
+export type RowOptions<Input, Row> = Row extends { defaults: infer D } ? Omit<Input, keyof D> & Partial<Pick<Input, Extract<keyof D, keyof Input>>> : Input;
+
+/**
+ * What `defineFamily` is given.
+ *
+ * @category Registry
+ */
+export interface FamilyDeclaration<S extends z.ZodType<CommonOptions>, M extends Record<string, ModelRow<z.input<S>>>> {
+  /** The family's name, and its own builder's (`resnet`). */
+  name: string;
+  /** The paper the family comes from. */
+  paper: Paper;
+  /** The table its own builder cites. */
+  table: string;
+  /** The options: the shared ones with the family's defaults, plus its own (see `modelOptionsSchema`). */
+  schema: S;
+  /** The network, described once on a {@link Net}. */
+  describe: NetDescription<z.output<S>>;
+  /** The registered models, by registry name. */
+  models: M;
+}
+
+/**
+ * A declared family: its declaration, its own builder's definition, and one definition per model.
+ *
+ * @category Registry
+ */
+export interface Family<S extends z.ZodType<CommonOptions>, M extends Record<string, ModelRow<z.input<S>>>> extends FamilyDeclaration<S, M> {
+  /** The family's own builder: every option as the caller gives it (`architecture` required where no row sets one). */
+  readonly definition: ModelDefinition<z.input<S>, z.output<S>>;
+  /** One definition per registered model. */
+  readonly definitions: { readonly [K in keyof M]: ModelDefinition<RowOptions<z.input<S>, M[K]>, z.output<S>> };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function modelDefinition<S extends z.ZodType<CommonOptions>, Options>(
+  family: { name: string; paper: Paper; schema: S; describe: NetDescription<z.output<S>> },
+  name: string,
+  table: string,
+  defaults: object | undefined,
+): ModelDefinition<Options, z.output<S>> {
+  const parse = (options?: Options): z.output<S> =>
+    // A value that is not an options object goes to the schema as it is, which says what it received.
+    parseConfig(family.schema, defaults && (options === undefined || isPlainObject(options)) ? { ...defaults, ...options } : options);
+  return {
+    name,
+    family: family.name,
+    paper: { ...family.paper, table },
+    parse,
+    plan: (options) => checkNetwork(name, family.describe, parse(options)),
+    build: (options) => {
+      const config = parse(options);
+      return buildNetwork(name, family.describe, config, initContext(config));
+    },
+  };
+}
+
+/**
+ * Declares a family: returns its declaration with the definitions of its own builder and of every model.
+ *
+ * @category Registry
+ */
+export function defineFamily<S extends z.ZodType<CommonOptions>, const M extends Record<string, ModelRow<z.input<S>>>>(declaration: FamilyDeclaration<S, M>): Family<S, M> {
+  const definitions = Object.fromEntries(
+    Object.entries(declaration.models).map(([name, row]) => [name, modelDefinition(declaration, name, row.table, row.defaults)]),
+  ) as Family<S, M>['definitions'];
+  return { ...declaration, definition: modelDefinition(declaration, declaration.name, declaration.table, undefined), definitions };
+}
