@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/errors.js';
-import { planModel, resnet18, resnet34, resnet50, type ModelDefinition } from '../src/index.js';
+import { listModels, planModel, resnet101, resnet152, resnet18, resnet34, resnet50, type ModelDefinition } from '../src/index.js';
 import { basicBlock, bottleneckBlock, resnet, resnetFamily, type PlannedLayer, type Shape } from '../src/net/index.js';
 import { LayersNet, ShapeNet } from '../src/net/interpreter.js';
 import { tf } from '../src/tf.js';
@@ -226,6 +226,21 @@ describe('ResNet padding, by conv arithmetic (plans only)', () => {
     expect(shapeOf(plan, 'conv3_block1_1_conv')).toEqual([25, 25, 128]);
     expect(shapeOf(plan, 'conv4_block1_1_conv')).toEqual([13, 13, 256]); // floor((25 + 2 - 3) / 2) + 1
     expect(shapeOf(plan, 'conv5_block1_1_conv')).toEqual([7, 7, 512]);
+  });
+});
+
+describe('resnet101 and resnet152, registered from Table 1', () => {
+  it.each([
+    ['resnet101', resnet101, [3, 4, 23, 3], 44_549_160],
+    ['resnet152', resnet152, [3, 8, 36, 3], 60_192_808],
+  ] as const)("%s has torchvision's trainable parameter count, summed by hand over Table 1", (name, build, layers, torchvision) => {
+    expect(listModels()).toContain(name);
+    const expected = resnetCount('bottleneck', [...layers]);
+    expect(expected.trainable).toBe(torchvision);
+    const model = build({ initialize: false });
+    expect(trainable(model)).toBe(expected.trainable);
+    expect(model.countParams()).toBe(expected.trainable + 2 * expected.bnChannels);
+    model.dispose();
   });
 });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/errors.js';
-import { planModel, vgg16, vgg19, type ModelDefinition } from '../src/index.js';
+import { listModels, planModel, vgg11, vgg13, vgg16, vgg19, type ModelDefinition } from '../src/index.js';
 import { vgg, vggConfigurations, vggFamily } from '../src/net/index.js';
 import { tf } from '../src/tf.js';
 import { builtShapes, plannedShapes, trainableCount } from './helpers/model-shapes.js';
@@ -35,24 +35,38 @@ const kerasVgg16Names = [
 ];
 
 
+/** A column's parameters at 224x224, by hand: its convolutions, then the 7x7x512 head. */
+const params = (stages: (number | { filters: number; kernelSize: number })[][]) => {
+  let channels = 3;
+  let total = 0;
+  for (const stage of stages) {
+    for (const layer of stage) {
+      const { filters, kernelSize } = typeof layer === 'number' ? { filters: layer, kernelSize: 3 } : layer;
+      total += conv(kernelSize, channels, filters);
+      channels = filters;
+    }
+  }
+  return total + vggHead(7);
+};
+
 describe('VGG architecture data (Table 1)', () => {
   it("matches Table 2's parameter counts (millions) for every column", () => {
-    const params = (stages: (number | { filters: number; kernelSize: number })[][]) => {
-      let channels = 3;
-      let total = 0;
-      for (const stage of stages) {
-        for (const layer of stage) {
-          const { filters, kernelSize } = typeof layer === 'number' ? { filters: layer, kernelSize: 3 } : layer;
-          total += conv(kernelSize, channels, filters);
-          channels = filters;
-        }
-      }
-      return total + vggHead(7);
-    };
     const millions = Object.fromEntries(Object.entries(vggConfigurations).map(([k, a]) => [k, Math.round(params(a.stages) / 1e6)]));
     expect(millions).toEqual({ A: 133, B: 133, C: 134, D: 138, E: 144 });
-    // torchvision's vgg11 (configuration A) has 132,863,336 parameters.
+    // torchvision's vgg11 (configuration A) has 132,863,336 parameters, vgg13 (B) 133,047,848.
     expect(params(vggConfigurations.A.stages)).toBe(132_863_336);
+    expect(params(vggConfigurations.B.stages)).toBe(133_047_848);
+  });
+
+  it.each([
+    ['vgg11', vgg11, vggConfigurations.A, 132_863_336],
+    ['vgg13', vgg13, vggConfigurations.B, 133_047_848],
+  ] as const)('registers %s with its column of Table 1 and torchvision\'s parameter count', (name, build, column, torchvision) => {
+    expect(listModels()).toContain(name);
+    const model = build({ initialize: false });
+    expect(model.countParams()).toBe(params(column.stages));
+    expect(model.countParams()).toBe(torchvision);
+    model.dispose();
   });
 });
 
