@@ -17,12 +17,6 @@ import { registerWasmTrainingKernels } from './wasm/register.js';
  * (tfjs-node, native TensorFlow on the CPU), `wasm` (XNNPACK, always installed), `cpu` (pure
  * JavaScript).
  *
- * @example
- * ```ts
- * const name: BackendName = 'wasm';
- * await useBackend(name);
- * ```
- *
  * @category Backend
  */
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
@@ -30,23 +24,12 @@ export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 /**
  * Every backend name, fastest first: the order in which {@link useBackend} tries them.
  *
- * @example
- * ```ts
- * console.log(`CNN_ZOO_BACKEND may be one of ${backendNames.join(', ')}`);
- * ```
- *
  * @category Backend
  */
 export const backendNames: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 
 /**
  * What {@link useBackend} chose, and why.
- *
- * @example
- * ```ts
- * const { name, reason }: BackendInfo = await useBackend();
- * console.log(`backend ${name}: ${reason}`);
- * ```
  *
  * @category Backend
  */
@@ -65,12 +48,6 @@ export interface BackendInfo {
  * The environment variable that forces a backend (`CNN_ZOO_BACKEND=cpu`), honoured by
  * {@link useBackend} when called without an argument. A name that is not a {@link BackendName}, or
  * a backend that cannot start, is a {@link BackendError}.
- *
- * @example
- * ```ts
- * process.env[BACKEND_ENV_VAR] = 'cpu';
- * await useBackend(); // { name: 'cpu', forced: true, reason: 'asked for by CNN_ZOO_BACKEND' }
- * ```
  *
  * @category Backend
  */

@@ -14,25 +14,12 @@
  * How a layer pads along one axis: TF's string paddings (`'same'`, `'valid'`), a number of zeros
  * on each side (PyTorch's `padding=p`), or `[before, after]`.
  *
- * @example
- * ```ts
- * const torchConv1: Padding = 3;       // ResNet's 7x7 stem, padding 3
- * const keras: Padding = 'same';
- * const correctPad: Padding = [0, 1];  // Keras's correct_pad on an even size
- * ```
- *
  * @category Conv arithmetic
  */
 export type Padding = 'same' | 'valid' | number | readonly [number, number];
 
 /**
  * One spatial axis of a convolution or pooling layer, as the conv arithmetic functions take it.
- *
- * @example
- * ```ts
- * const args: ConvArithmeticArgs = { size: 224, kernel: 7, stride: 2, padding: 3 }; // ResNet's conv1
- * convOutputSize(args); // 112
- * ```
  *
  * @category Conv arithmetic
  */
@@ -55,12 +42,6 @@ export interface ConvArithmeticArgs {
  * @param kernel - Kernel size k.
  * @param dilation - Dilation d. Default 1.
  *
- * @example
- * ```ts
- * effectiveKernel(3);    // 3
- * effectiveKernel(3, 2); // 5
- * ```
- *
  * @category Conv arithmetic
  */
 export function effectiveKernel(kernel: number, dilation = 1): number {
@@ -70,12 +51,6 @@ export function effectiveKernel(kernel: number, dilation = 1): number {
 /**
  * `[before, after]` padding as TF.js applies it for `padding` (explicit paddings are returned as
  * given). TF's `'same'` puts the odd pixel after (bottom/right), where PyTorch pads symmetrically.
- *
- * @example
- * ```ts
- * paddingAmounts({ size: 224, kernel: 3, stride: 2, padding: 'same' }); // [0, 1]: not PyTorch's [1, 1]
- * paddingAmounts({ size: 224, kernel: 3, stride: 1, padding: 'same' }); // [1, 1]
- * ```
  *
  * @category Conv arithmetic
  */
@@ -94,12 +69,6 @@ export function paddingAmounts({ size, kernel, stride = 1, padding = 'valid', di
  * Output size of a convolution or pooling along one axis (floor mode, as TF.js computes it):
  * floor((n + before + after - d(k - 1) - 1) / s) + 1, or ceil(n / s) for `'same'`.
  *
- * @example
- * ```ts
- * convOutputSize({ size: 227, kernel: 11, stride: 4 });             // 55: AlexNet's conv1
- * convOutputSize({ size: 224, kernel: 3, stride: 2, padding: 'same' }); // 112
- * ```
- *
  * @category Conv arithmetic
  */
 export function convOutputSize(args: ConvArithmeticArgs): number {
@@ -113,12 +82,6 @@ export function convOutputSize(args: ConvArithmeticArgs): number {
  * Output size of a pooling layer along one axis. With `ceilMode` (PyTorch's `ceil_mode=True`,
  * default false) the division rounds up, but a last window that would start in the right padding
  * is dropped, as PyTorch does.
- *
- * @example
- * ```ts
- * poolOutputSize({ size: 112, kernel: 3, stride: 2 });                 // 55 (floor)
- * poolOutputSize({ size: 112, kernel: 3, stride: 2, ceilMode: true }); // 56 (torchvision's GoogLeNet)
- * ```
  *
  * @category Conv arithmetic
  */
@@ -135,12 +98,6 @@ export function poolOutputSize(args: ConvArithmeticArgs & { ceilMode?: boolean }
  * Output size of a transposed convolution along one axis, k' the dilated kernel: 'same' gives
  * n·s; 'valid' gives n·s + max(k' - s, 0) as TF.js computes it; an explicit padding p gives
  * (n - 1)s - 2p + k' + outputPadding (PyTorch's `ConvTranspose2d`; `outputPadding` default 0).
- *
- * @example
- * ```ts
- * convTransposeOutputSize({ size: 7, kernel: 4, stride: 2, padding: 1 }); // 14
- * convTransposeOutputSize({ size: 7, kernel: 3, stride: 2, padding: 'same' }); // 14
- * ```
  *
  * @category Conv arithmetic
  */

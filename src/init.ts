@@ -18,13 +18,6 @@ import { tf } from './tf.js';
  *
  * Fans follow Keras: for a kernel `[k, k, in, out]`, fanIn = k·k·in and fanOut = k·k·out.
  *
- * @example
- * ```ts
- * const paperAlexNet: InitSpec = { kind: 'normal', std: 0.01 };                 // Krizhevsky et al., Section 5
- * const he: InitSpec = { kind: 'varianceScaling', scale: 2, mode: 'fanOut', distribution: 'normal' };
- * const bias: InitSpec = { kind: 'constant', value: 0.2 };                     // BVLC GoogLeNet's biases
- * ```
- *
  * @category Initialisation
  */
 export type InitSpec =
@@ -182,12 +175,6 @@ const InitializerBase = Object.getPrototypeOf(tf.initializers.zeros().constructo
  * into the weight's memory). Registered for serialisation as `CnnZooSeededInitializer`, so a saved
  * model that uses it loads again.
  *
- * @example
- * ```ts
- * const init = new SeededInitializer({ spec: { kind: 'normal', std: 0.01 }, seed: 42 });
- * const dense = tf.layers.dense({ units: 10, kernelInitializer: init });
- * ```
- *
  * @category Initialisation
  */
 export class SeededInitializer extends InitializerBase {
@@ -239,11 +226,6 @@ tf.serialization.registerClass(SeededInitializer as unknown as tf.serialization.
 /**
  * How a model's weights are drawn: from which seed, or not at all (zeros, for analysis). A
  * {@link CustomLayerSpec}'s `create` receives it to seed its layer's weights.
- *
- * @example
- * ```ts
- * const context: InitContext = { seed: 42, random: true };
- * ```
  *
  * @category Initialisation
  */

@@ -10,11 +10,6 @@ import { freshSeed, type InitContext } from './init.js';
  * A family's defaults for the shared options that differ between families; the others have the
  * same default everywhere (`includeTop` true, `classifierActivation` 'softmax', `initialize` true).
  *
- * @example
- * ```ts
- * const imagenet: CommonDefaults = { numClasses: 1000, inputShape: [224, 224, 3], dropout: 0 };
- * ```
- *
  * @category Options
  */
 export interface CommonDefaults {
@@ -63,11 +58,6 @@ export function commonOptionFields(defaults: CommonDefaults) {
  * Every builder takes these, under the same names (Keras Applications' `classes`, `input_shape`,
  * `include_top`, `pooling`, `classifier_activation`, in camelCase).
  *
- * @example
- * ```ts
- * const shared: CommonOptions = parseModelOptions(resnet18Definition, { numClasses: 10 });
- * ```
- *
  * @category Options
  */
 export interface CommonOptions {
@@ -96,15 +86,6 @@ export interface CommonOptions {
  *
  * @param defaults - The family's defaults for `numClasses`, `inputShape` and `dropout`.
  * @param familyFields - The family's own zod fields, each with a doc comment (it is what the reference shows).
- *
- * @example
- * ```ts
- * const TinyOptionsSchema = modelOptionsSchema(
- *   { numClasses: 10, inputShape: [32, 32, 3], dropout: 0 },
- *   { width: z.number().int().positive().default(16) },
- * );
- * parseConfig(TinyOptionsSchema, {}).width; // 16
- * ```
  *
  * @category Options
  */

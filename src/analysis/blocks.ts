@@ -11,12 +11,6 @@
  * How the summary finds blocks: `'names'` (the default: models used as layers, then numbered name
  * prefixes, see {@link blocksFromName}), `'models'`, or a function of your own.
  *
- * @example
- * ```ts
- * const byStage: BlockRule = (name) => (name.startsWith('conv') ? [name.split('_')[0]] : []);
- * summary(resnet18({ initialize: false }), { blocks: byStage, depth: 1 });
- * ```
- *
  * @category Analysis
  */
 export type BlockRule =
@@ -30,13 +24,6 @@ export type BlockRule =
 /**
  * The blocks a layer name implies: each prefix, at a `_` boundary, whose last part contains a
  * digit, the name itself excepted.
- *
- * @example
- * ```ts
- * blocksFromName('conv2_block1_1_conv'); // ['conv2', 'conv2_block1', 'conv2_block1_1']
- * blocksFromName('block_3_expand_BN');   // ['block_3']
- * blocksFromName('predictions');         // []
- * ```
  *
  * @category Analysis
  */

@@ -3,11 +3,6 @@ import type { tf } from '../tf.js';
 /**
  * A model's (or a layer's) parameters, as {@link countParams} counts them.
  *
- * @example
- * ```ts
- * const { trainable }: ParamCounts = countParams(resnet18({ initialize: false })); // 11,689,512, torchvision's figure
- * ```
- *
  * @category Analysis
  */
 export interface ParamCounts {

@@ -4,11 +4,6 @@
  * An integer with thousands separators, always `,` whatever the locale (so tables and tests read
  * the same everywhere).
  *
- * @example
- * ```ts
- * withSeparators(21797672); // '21,797,672'
- * ```
- *
  * @category Analysis
  */
 export function withSeparators(value: number): string {
@@ -27,12 +22,6 @@ const UNITS: [number, string][] = [
 
 /**
  * A count in decimal units with two decimals, as model tables quote them.
- *
- * @example
- * ```ts
- * compact(3663761408); // '3.66 G'
- * compact(950);        // '950'
- * ```
  *
  * @category Analysis
  */

@@ -62,11 +62,6 @@ function nodesInOrder(model: tf.LayersModel): Node[] {
 
 /**
  * The calls of `model` in execution order.
- *
- * @example
- * ```ts
- * walkModel(model).calls.map((call) => `${call.layer.name}: ${call.outputShapes[0].join('x')}`);
- * ```
  */
 export function walkModel(model: tf.LayersModel): ModelGraph {
   const aliases = new Map<string, string>();

@@ -23,11 +23,6 @@ import type { tf } from '../tf.js';
 /**
  * How a layer maps input positions to output positions, for the receptive field.
  *
- * @example
- * ```ts
- * const conv3x3: SpatialWindow = { kind: 'window', kernel: [3, 3], stride: [1, 1], dilation: [1, 1] };
- * ```
- *
  * @category Analysis
  */
 export type SpatialWindow =
@@ -65,11 +60,6 @@ export type SpatialWindow =
 /**
  * The cost of one call of a layer, for one example: what a {@link CostRule} returns.
  *
- * @example
- * ```ts
- * const scale: LayerCost = { macs: 0, otherOps: 802816, window: { kind: 'pointwise' } };
- * ```
- *
  * @category Analysis
  */
 export interface LayerCost {
@@ -84,11 +74,6 @@ export interface LayerCost {
 /**
  * What a {@link CostRule} gets: the layer, its config, and its per-example shapes (batch axis
  * removed).
- *
- * @example
- * ```ts
- * const rule: CostRule = ({ outputShapes }: CostContext) => ({ macs: 0, otherOps: outputShapes[0].reduce((a, b) => a * b, 1), window: { kind: 'pointwise' } });
- * ```
  *
  * @category Analysis
  */
@@ -106,12 +91,6 @@ export interface CostContext {
 /**
  * A cost rule for one layer class, for {@link registerLayerCost}.
  *
- * @example
- * ```ts
- * const scaleRule: CostRule = ({ outputShapes }) => ({ macs: 0, otherOps: outputShapes[0].reduce((a, b) => a * b, 1), window: { kind: 'pointwise' } });
- * registerLayerCost('MyScale', scaleRule);
- * ```
- *
  * @category Analysis
  */
 export type CostRule = (context: CostContext) => LayerCost;
@@ -119,13 +98,6 @@ export type CostRule = (context: CostContext) => LayerCost;
 /**
  * Methods a custom layer may define so that the counters and the summary know its cost. Shapes
  * are per example (no batch axis).
- *
- * @example
- * ```ts
- * class MyAttention extends tf.layers.Layer implements CountableLayer {
- *   countMacs([input]: number[][]) { return input[0] * input[1] * input[1]; }
- * }
- * ```
  *
  * @category Analysis
  */
@@ -372,11 +344,6 @@ const rules = new Map<string, CostRule>([
 /**
  * Gives the counters a cost rule for a layer class they do not know (a custom layer you cannot
  * add {@link CountableLayer} methods to). A class that already has a rule is refused.
- *
- * @example
- * ```ts
- * registerLayerCost('MyScale', ({ outputShapes }) => ({ macs: 0, otherOps: outputShapes[0].reduce((a, b) => a * b, 1), window: { kind: 'pointwise' } }));
- * ```
  *
  * @category Analysis
  */

@@ -20,12 +20,6 @@ import type { SpatialWindow } from './layer-costs.js';
  * (https://doi.org/10.23915/distill.00021): through a layer of kernel k, stride s, dilation d,
  * size grows by d(k - 1)·jump and jump is multiplied by s. Sizes are not clipped to the image.
  *
- * @example
- * ```ts
- * const field: ReceptiveField | null = receptiveFields(vgg16({ initialize: false })).block5_pool;
- * // { size: [212, 212], jump: [32, 32], global: false }
- * ```
- *
  * @category Analysis
  */
 export interface ReceptiveField {

@@ -104,11 +104,6 @@ function unknownNote(s: ModelSummary): string[] {
 /**
  * The summary as an aligned table for a terminal.
  *
- * @example
- * ```ts
- * process.stdout.write(renderTable(summary(model)) + '\n');
- * ```
- *
  * @category Analysis
  */
 export function renderTable(s: ModelSummary): string {
@@ -123,11 +118,6 @@ export function renderTable(s: ModelSummary): string {
 /**
  * The summary as Markdown (GitHub's dialect): a heading, the layer table, the totals table.
  * The same as `summary(model).toMarkdown()`.
- *
- * @example
- * ```ts
- * writeFileSync('resnet18.md', renderMarkdown(summary(resnet18({ initialize: false }), { depth: 2 })));
- * ```
  *
  * @category Analysis
  */

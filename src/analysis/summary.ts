@@ -23,11 +23,6 @@ const NO_NEW_MEMORY = new Set(['Flatten', 'Reshape', 'Dropout', 'SpatialDropout1
 /**
  * Options of {@link summary}.
  *
- * @example
- * ```ts
- * const options: SummaryOptions = { depth: 2, batchSize: 32 };
- * ```
- *
  * @category Analysis
  */
 export interface SummaryOptions {
@@ -44,12 +39,6 @@ export interface SummaryOptions {
 
 /**
  * One row of the summary: a layer, an input, or a block (expanded or folded).
- *
- * @example
- * ```ts
- * const stages: SummaryRow[] = summary(resnet18({ initialize: false }), { depth: 1 }).layers;
- * stages.map((row) => `${row.name}: ${row.params}`);
- * ```
  *
  * @category Analysis
  */
@@ -89,12 +78,6 @@ export interface SummaryRow {
 /**
  * The JSON form of the summary (`cnn-zoo summary --format json`). Memory in decimal megabytes
  * (10^6 bytes), float32.
- *
- * @example
- * ```ts
- * const json: SummaryJson = summary(resnet34({ initialize: false })).toJSON();
- * json.trainableParams; // 21797672
- * ```
  *
  * @category Analysis
  */
@@ -138,14 +121,6 @@ export interface SummaryJson {
 /**
  * A model's summary, as {@link summary} returns it. Printing it (`console.log`, template strings)
  * shows the table; `toMarkdown()` and `toJSON()` give the other forms.
- *
- * @example
- * ```ts
- * const s: ModelSummary = summary(mobilenetV2({ initialize: false }), { depth: 1 });
- * console.log(s);                  // the table
- * const md = s.toMarkdown();
- * const { macs } = s.toJSON();
- * ```
  *
  * @category Analysis
  */
@@ -312,7 +287,7 @@ function figures(node: BlockTree<AnalysedCall>, batchSize: number): RowFigures {
  * @example
  * ```ts
  * console.log(summary(resnet34({ initialize: false }), { depth: 1 })); // one row per stage
- * summary(model).toJSON().trainableParams;
+ * summary(lenet5()).toJSON().trainableParams; // 61706
  * ```
  *
  * @category Analysis

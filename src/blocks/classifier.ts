@@ -12,14 +12,6 @@ import type { CommonOptions } from '../options.js';
  * @param names - Names of the pooling, dropout (optional: no dropout layer without it) and dense layers.
  * @param init - Initialisation of the classifier's kernel and bias.
  *
- * @example
- * ```ts
- * const output = poolAndClassify(net, x, config, { pool: 'avg_pool', dropout: 'top_dropout', classifier: 'predictions' }, {
- *   kernel: { kind: 'torchDefault' },
- *   bias: { kind: 'torchDefault' },
- * });
- * ```
- *
  * @category Shared blocks
  */
 export function poolAndClassify<T>(
@@ -44,11 +36,6 @@ export function poolAndClassify<T>(
 /**
  * Global pooling of a feature map when the top is left off, named as Keras names it (`avg_pool`
  * or `max_pool`).
- *
- * @example
- * ```ts
- * const features = poolFeatures(net, x, 'avg'); // [h, w, c] -> [c]
- * ```
  *
  * @category Shared blocks
  */

@@ -13,11 +13,6 @@ import type { Net } from '../net/net.js';
  *   (stride 1, or sizes where it happens to be even) the layer uses 'same'; otherwise an explicit
  *   ZeroPadding2D precedes a 'valid' layer, so results match torchvision exactly.
  *
- * @example
- * ```ts
- * const torchLike: PaddingMode = 'symmetric'; // ResNet's and GoogLeNet's torchvision variants
- * ```
- *
  * @category Shared blocks
  */
 export type PaddingMode = 'same' | 'valid' | 'symmetric';
@@ -30,14 +25,6 @@ export type PaddingMode = 'same' | 'valid' | 'symmetric';
  *
  * @param layer - The layer's square kernel, stride (default 1), dilation (default 1), and the
  * name of the padding layer if one is needed.
- *
- * @example
- * ```ts
- * // A 3x3 stride-2 conv on a 56x56 map: TF's 'same' would pad [0, 1], PyTorch pads [1, 1].
- * const [padded, padding] = applyPaddingMode(net, x, 'symmetric', { kernelSize: 3, strides: 2, padName: 'conv3_block1_1_pad' });
- * // padding === 'valid', padded is x after a ZeroPadding2D of 1
- * x = net.conv2d(padded, { name: 'conv3_block1_1_conv', filters: 128, kernelSize: 3, strides: 2, padding, useBias: false, kernelInit: { kind: 'torchDefault' } });
- * ```
  *
  * @category Shared blocks
  */
@@ -63,15 +50,6 @@ export function applyPaddingMode<T>(
 
 /**
  * One conv -> batch norm -> activation unit for {@link convBnAct}.
- *
- * @example
- * ```ts
- * const spec: ConvBnActSpec = {
- *   names: { conv: 'conv1_conv', bn: 'conv1_bn', activation: 'conv1_relu' },
- *   filters: 64, kernelSize: 7, strides: 2, padding: 'symmetric', activation: 'relu',
- *   batchNorm: { epsilon: 1e-5, momentum: 0.9 }, kernelInit: { kind: 'varianceScaling', scale: 2, mode: 'fanOut', distribution: 'normal' },
- * };
- * ```
  *
  * @category Shared blocks
  */
@@ -116,15 +94,6 @@ export interface ConvBnActSpec {
  * Conv2D (no bias unless `useBias`) -> BatchNormalization -> activation: the unit ResNet,
  * GoogLeNet (torchvision's BasicConv2d) and the MobileNets are made of. Works on any {@link Net};
  * `symmetric` padding reproduces PyTorch's (see {@link applyPaddingMode}).
- *
- * @example
- * ```ts
- * x = convBnAct(net, x, {
- *   names: { conv: 'stem_conv', bn: 'stem_bn', activation: 'stem_relu' },
- *   filters: 32, kernelSize: 3, strides: 2, padding: 'symmetric', activation: 'relu6',
- *   batchNorm: { epsilon: 1e-3 }, kernelInit: { kind: 'varianceScaling', scale: 1, mode: 'fanAvg', distribution: 'uniform' },
- * });
- * ```
  *
  * @category Shared blocks
  */

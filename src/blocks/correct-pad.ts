@@ -12,13 +12,6 @@
  *
  * @param kernelSize - The square kernel of the strided layer that follows.
  *
- * @example
- * ```ts
- * correctPad([112, 112], 3); // [[0, 1], [0, 1]]
- * correctPad([7, 7], 3);     // [[1, 1], [1, 1]]
- * y = net.zeroPad(y, correctPad(net.shape(y), 3), 'block_1_pad');
- * ```
- *
  * @category Shared blocks
  */
 export function correctPad(

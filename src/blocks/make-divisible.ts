@@ -9,12 +9,6 @@
  * The 8-channel granularity suits vector hardware; the 10% floor keeps a thin layer from losing
  * too much width (11 channels would round to 8, 27% off, so it becomes 16).
  *
- * @example
- * ```ts
- * makeDivisible(32 * 0.35, 8); // 16: 11.2 rounds to 8, which is more than 10% below, so 16
- * makeDivisible(1280 * 1.4, 8); // 1792
- * ```
- *
  * @category Shared blocks
  */
 export function makeDivisible(value: number, divisor: number, minValue: number = divisor): number {

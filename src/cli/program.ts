@@ -115,11 +115,6 @@ ${CONFIG_HELP}`,
 /**
  * Runs the command line on `args` (without `node` and the script) and returns the exit code:
  * 0 done, 2 a usage or configuration error (one line on stderr), 1 a bug.
- *
- * @example
- * ```ts
- * process.exitCode = await runCli(process.argv.slice(2));
- * ```
  */
 export async function runCli(args: readonly string[], io: CliIO = processIO): Promise<number> {
   const program = createProgram(io);

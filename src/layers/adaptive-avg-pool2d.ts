@@ -4,11 +4,6 @@ import { tf } from '../tf.js';
 /**
  * {@link AdaptiveAveragePooling2D}'s options (plus tfjs-layers' `LayerArgs`: `name`...).
  *
- * @example
- * ```ts
- * const args: AdaptiveAveragePooling2DArgs = { name: 'avgpool', outputSize: [6, 6] };
- * ```
- *
  * @category Layers
  */
 export interface AdaptiveAveragePooling2DArgs extends LayerArgs {
@@ -20,11 +15,6 @@ export interface AdaptiveAveragePooling2DArgs extends LayerArgs {
  * PyTorch's bins for adaptive pooling of `size` pixels into `out` cells: cell i averages pixels
  * floor(i·size/out) .. ceil((i+1)·size/out) - 1, returned as `[start, end)` pairs. The bins
  * overlap when `out` does not divide `size`.
- *
- * @example
- * ```ts
- * adaptiveBins(14, 4); // [[0, 4], [3, 7], [7, 11], [10, 14]]: torchvision's GoogLeNet auxiliary pool
- * ```
  *
  * @category Layers
  */
@@ -49,12 +39,6 @@ function binMatrix(size: number, out: number): tf.Tensor2D {
  * averaged by a product with a constant bin matrix (a matmul, whose gradient every backend has).
  * No weights. (The layer itself upsamples a map smaller than the output, as PyTorch does; it is
  * AlexNet's shape check that refuses such inputs.)
- *
- * @example
- * ```ts
- * const pool = new AdaptiveAveragePooling2D({ name: 'avgpool', outputSize: [6, 6] });
- * const y = pool.apply(tf.randomNormal([1, 13, 13, 256])) as tf.Tensor; // [1, 6, 6, 256], PyTorch's overlapping bins
- * ```
  *
  * @category Layers
  */

@@ -9,11 +9,6 @@ import { applyActivation } from './apply-activation.js';
  * A seeded initialiser as plain data, so a custom layer's config stays JSON: the layer builds a
  * seeded initialiser from it.
  *
- * @example
- * ```ts
- * const kernelInitializer: SeededInitConfig = { spec: { kind: 'normal', std: 0.01 }, seed: 7 };
- * ```
- *
  * @category Layers
  */
 export interface SeededInitConfig {
@@ -25,11 +20,6 @@ export interface SeededInitConfig {
 
 /**
  * {@link GroupedConv2D}'s options (plus tfjs-layers' `LayerArgs`: `name`...).
- *
- * @example
- * ```ts
- * const conv2: GroupedConv2DArgs = { name: 'conv2', filters: 256, kernelSize: 5, padding: 'same', groups: 2, activation: 'relu', kernelInitializer: { spec: { kind: 'normal', std: 0.01 }, seed: 1 } };
- * ```
  *
  * @category Layers
  */
@@ -66,12 +56,6 @@ export interface GroupedConv2DArgs extends LayerArgs {
  * Networks", NeurIPS 2012, Section 3.2 and Figure 2
  * (https://papers.nips.cc/paper/4824-imagenet-classification-with-deep-convolutional-neural-networks).
  * Departure: one device computes every group (the split is in the weights, not across GPUs).
- *
- * @example
- * ```ts
- * const conv = new GroupedConv2D({ name: 'conv2', filters: 256, kernelSize: 5, padding: 'same', groups: 2, kernelInitializer: { spec: { kind: 'normal', std: 0.01 }, seed: 1 } });
- * const y = conv.apply(tf.randomNormal([1, 27, 27, 96])) as tf.Tensor; // [1, 27, 27, 256], kernel [5, 5, 48, 256]
- * ```
  *
  * @category Layers
  */

@@ -5,11 +5,6 @@ import { tf } from '../tf.js';
  * {@link LocalResponseNormalization}'s hyper-parameters, under the paper's names (plus tfjs-layers'
  * `LayerArgs`: `name`, `trainable`...).
  *
- * @example
- * ```ts
- * const alexnetLrn: LocalResponseNormalizationArgs = { name: 'lrn1', size: 5, k: 2, alpha: 1e-4, beta: 0.75 };
- * ```
- *
  * @category Layers
  */
 export interface LocalResponseNormalizationArgs extends LayerArgs {
@@ -41,12 +36,6 @@ export interface LocalResponseNormalizationArgs extends LayerArgs {
  * Networks", NeurIPS 2012, Section 3.3
  * (https://papers.nips.cc/paper/4824-imagenet-classification-with-deep-convolutional-neural-networks).
  * No departure: the paper's formula, α included as the paper writes it.
- *
- * @example
- * ```ts
- * const lrn = new LocalResponseNormalization({ name: 'lrn1', size: 5, k: 2, alpha: 1e-4, beta: 0.75 });
- * const y = lrn.apply(tf.randomNormal([1, 27, 27, 96])) as tf.Tensor;
- * ```
  *
  * @category Layers
  */

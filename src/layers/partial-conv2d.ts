@@ -9,14 +9,6 @@ import type { SeededInitConfig } from './grouped-conv2d.js';
 /**
  * {@link PartialConv2D}'s options (plus tfjs-layers' `LayerArgs`: `name`...).
  *
- * @example
- * ```ts
- * const args: PartialConv2DArgs = {
- *   name: 'c3', filters: 2, kernelSize: 5, connections: [[0, 1, 2], [3, 4, 5]],
- *   kernelInitializer: { spec: { kind: 'uniform', limit: 0.03 }, seed: 1 }, biasInitializer: { spec: { kind: 'zeros' }, seed: 2 },
- * };
- * ```
- *
  * @category Layers
  */
 export interface PartialConv2DArgs extends LayerArgs {
@@ -56,15 +48,6 @@ export function partialConvOutputShape(input: readonly number[], kernelSize: num
  * Paper: LeCun, Bottou, Bengio, Haffner, "Gradient-Based Learning Applied to Document
  * Recognition", Proc. IEEE 86(11), 1998, Section II.B, Table I (https://doi.org/10.1109/5.726791).
  * No departure.
- *
- * @example
- * ```ts
- * // C3 from Table I: the S2 maps each C3 map sees, column by column
- * const table = ['X...XXX..XXXX.XX', 'XX...XXX..XXXX.X', 'XXX...XXX..X.XXX', '.XXX..XXXX..X.XX', '..XXX..XXXX.XX.X', '...XXX..XXXX.XXX'];
- * const connections = Array.from({ length: 16 }, (_, j) => table.flatMap((row, i) => (row[j] === 'X' ? [i] : [])));
- * const c3 = new PartialConv2D({ name: 'c3', filters: 16, kernelSize: 5, connections, kernelInitializer: { spec: { kind: 'uniform', limit: 0.1 }, seed: 1 }, biasInitializer: { spec: { kind: 'zeros' }, seed: 2 } });
- * c3.apply(tf.zeros([1, 14, 14, 6])); // [1, 10, 10, 16]; countParams(c3).total === 1516
- * ```
  *
  * @category Layers
  */

@@ -6,11 +6,6 @@ import { applyActivation } from './apply-activation.js';
 /**
  * {@link EuclideanRBF}'s options (plus tfjs-layers' `LayerArgs`: `name`...).
  *
- * @example
- * ```ts
- * const args: EuclideanRBFArgs = { name: 'predictions', prototypes: [[1, -1, 1], [-1, 1, -1]], activation: 'softmax' };
- * ```
- *
  * @category Layers
  */
 export interface EuclideanRBFArgs extends LayerArgs {
@@ -37,12 +32,6 @@ export interface EuclideanRBFArgs extends LayerArgs {
  * Paper: LeCun, Bottou, Bengio, Haffner, "Gradient-Based Learning Applied to Document
  * Recognition", Proc. IEEE 86(11), 1998, Section II.B, Eq. 7 (https://doi.org/10.1109/5.726791).
  * Departure: the output is `activation(-y)`, not y (above).
- *
- * @example
- * ```ts
- * const rbf = new EuclideanRBF({ name: 'predictions', prototypes: rbfPrototypes({ type: 'rbf' }, 10, 84), activation: 'softmax' });
- * const probabilities = rbf.apply(tf.randomNormal([2, 84])) as tf.Tensor; // [2, 10]
- * ```
  *
  * @category Layers
  */

@@ -4,11 +4,6 @@ import { tf } from '../tf.js';
 /**
  * {@link ScaledTanh}'s options (plus tfjs-layers' `LayerArgs`: `name`...).
  *
- * @example
- * ```ts
- * const paper: ScaledTanhArgs = { name: 'c1_scaled_tanh', amplitude: 1.7159, slope: 2 / 3 };
- * ```
- *
  * @category Layers
  */
 export interface ScaledTanhArgs extends LayerArgs {
@@ -26,12 +21,6 @@ export interface ScaledTanhArgs extends LayerArgs {
  * Paper: LeCun, Bottou, Bengio, Haffner, "Gradient-Based Learning Applied to Document
  * Recognition", Proc. IEEE 86(11), 1998, Appendix A (https://doi.org/10.1109/5.726791). No
  * departure.
- *
- * @example
- * ```ts
- * const squash = new ScaledTanh({ name: 'c1_scaled_tanh', amplitude: 1.7159, slope: 2 / 3 });
- * (squash.apply(tf.tensor([1, -1])) as tf.Tensor).print(); // [1.0000, -1.0000] (approximately)
- * ```
  *
  * @category Layers
  */

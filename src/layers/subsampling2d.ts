@@ -9,14 +9,6 @@ import type { SeededInitConfig } from './grouped-conv2d.js';
 /**
  * {@link SubSampling2D}'s options (plus tfjs-layers' `LayerArgs`: `name`...).
  *
- * @example
- * ```ts
- * const s2: SubSampling2DArgs = {
- *   name: 's2', poolSize: 2,
- *   coefficientInitializer: { spec: { kind: 'uniform', limit: 0.6 }, seed: 1 }, biasInitializer: { spec: { kind: 'zeros' }, seed: 2 },
- * };
- * ```
- *
  * @category Layers
  */
 export interface SubSampling2DArgs extends LayerArgs {
@@ -46,12 +38,6 @@ export function subsamplingOutputShape(input: readonly number[], poolSize: numbe
  * Paper: LeCun, Bottou, Bengio, Haffner, "Gradient-Based Learning Applied to Document
  * Recognition", Proc. IEEE 86(11), 1998, Section II.B (https://doi.org/10.1109/5.726791). No
  * departure (the paper's sigmoid follows as a layer of its own, {@link ScaledTanh}).
- *
- * @example
- * ```ts
- * const s2 = new SubSampling2D({ name: 's2', poolSize: 2, coefficientInitializer: { spec: { kind: 'uniform', limit: 0.6 }, seed: 1 }, biasInitializer: { spec: { kind: 'zeros' }, seed: 2 } });
- * s2.apply(tf.zeros([1, 28, 28, 6])); // [1, 14, 14, 6]; 12 weights
- * ```
  *
  * @category Layers
  */

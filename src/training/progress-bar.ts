@@ -16,7 +16,10 @@ function metric(value: number | undefined): string {
  *
  * @example
  * ```ts
- * const bar = progressBar({ epochs: 10, batchesPerEpoch: Math.ceil(n / 64) });
+ * const model = lenet5();
+ * model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+ * const [x, y] = [tf.randomUniform([256, 32, 32, 1]), tf.oneHot(tf.randomUniform([256], 0, 10, 'int32'), 10)];
+ * const bar = progressBar({ epochs: 10, batchesPerEpoch: Math.ceil(256 / 64) });
  * await model.fit(x, y, { epochs: 10, batchSize: 64, callbacks: [bar] });
  * bar.stop();
  * ```

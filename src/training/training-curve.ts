@@ -6,11 +6,6 @@
 /**
  * One named series of per-epoch values, for {@link trainingCurveSvg}.
  *
- * @example
- * ```ts
- * const loss: CurveSeries = { name: 'loss', values: history.history.loss as number[] };
- * ```
- *
  * @category Training
  */
 export interface CurveSeries {
@@ -32,11 +27,6 @@ function escapeXml(text: string): string {
 /**
  * Draws the series against epochs 1..n. Each series gets its own vertical scale (loss and accuracy
  * share no unit), stated in the legend as its range.
- *
- * @example
- * ```ts
- * writeFileSync('curve.svg', trainingCurveSvg('LeNet-5 on MNIST', [{ name: 'loss', values: history.loss }]));
- * ```
  *
  * @category Training
  */

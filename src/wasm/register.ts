@@ -65,11 +65,6 @@ import { makeTileKernel } from './kernels/tile.js';
  * The kernels cnn-zoo registers for 'wasm', by TF.js kernel name. Each is made from the kernel
  * wasm already has under that name, if any, which it may fall back to.
  *
- * @example
- * ```ts
- * Object.keys(wasmTrainingKernels); // ['Conv2DBackpropFilter', 'Conv2DBackpropInput', ...]
- * ```
- *
  * @category Training
  */
 export const wasmTrainingKernels: Readonly<Record<string, (existing: tf.KernelFunc | undefined) => tf.KernelFunc>> = {
@@ -107,13 +102,6 @@ function isOurs(kernelFunc: tf.KernelFunc): boolean {
 /**
  * Registers cnn-zoo's training kernels for the wasm backend; calling it again does nothing. Safe
  * before or after the wasm backend is initialised, and whether or not it is ever used.
- *
- * @example
- * ```ts
- * registerWasmGradients();
- * await tf.setBackend('wasm');
- * await model.fit(xs, ys); // Conv2D and DepthwiseConv2D layers now train on wasm
- * ```
  *
  * @category Training
  */

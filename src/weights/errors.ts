@@ -4,12 +4,6 @@
  * has in another shape. The message names the file (and the weight or manifest field), the rule
  * and what was found; nothing was written to the model or left half-written on disk.
  *
- * @example
- * ```ts
- * try { await loadWeights(model, 'weights/lenet5'); }
- * catch (e) { if (e instanceof WeightsError) console.error(e.file, e.weight, e.message); }
- * ```
- *
  * @category Errors
  */
 export class WeightsError extends Error {

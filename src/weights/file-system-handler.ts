@@ -82,11 +82,6 @@ export async function folderArtifacts(folder: WeightsFolder): Promise<tf.io.Mode
  * Options of {@link fileSystem}. Unlike {@link loadModel}, its loading accepts a folder without a
  * manifest by default (`requireManifest: false`).
  *
- * @example
- * ```ts
- * const handler = fileSystem('out/vgg16', { shardBytes: 64 * 1024 * 1024 } satisfies FileSystemHandlerOptions);
- * ```
- *
  * @category Weights
  */
 export interface FileSystemHandlerOptions extends ReadFolderOptions {
@@ -100,12 +95,6 @@ export interface FileSystemHandlerOptions extends ReadFolderOptions {
  * atomicity (use {@link saveModel} for both). Loading checks paths and byte counts, and the
  * checksums when the folder has a cnn-zoo manifest; it reads plain TF.js folders too unless
  * `requireManifest: true`.
- *
- * @example
- * ```ts
- * await model.save(fileSystem('out/lenet5'));
- * const again = await tf.loadLayersModel(fileSystem('out/lenet5'));
- * ```
  *
  * @category Weights
  */

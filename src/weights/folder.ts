@@ -25,12 +25,6 @@ export interface ReadFolderOptions {
  * One group of model.json's weightsManifest, with its shards' bytes concatenated (checked against
  * the weights' sizes, and against the manifest's checksums when there is one).
  *
- * @example
- * ```ts
- * const [group]: LoadedGroup[] = (await readWeightsFolder('weights/lenet5-mnist')).groups;
- * group.data.byteLength; // the bytes of every weight of the group
- * ```
- *
  * @category Weights
  */
 export interface LoadedGroup {
@@ -44,12 +38,6 @@ export interface LoadedGroup {
 
 /**
  * A weights folder that passed every check, as {@link readWeightsFolder} returns it.
- *
- * @example
- * ```ts
- * const folder: WeightsFolder = await readWeightsFolder('weights/lenet5-mnist');
- * console.log(folder.manifest?.source, folder.groups.length);
- * ```
  *
  * @category Weights
  */
@@ -134,12 +122,6 @@ async function readManifest(dir: string, required: boolean): Promise<WeightsMani
  * {@link loadModel} start with it; call it alone to verify a folder.
  *
  * @param options - Whether a manifest is required (default true; see {@link LoadOptions}).
- *
- * @example
- * ```ts
- * const { manifest } = await readWeightsFolder('weights/lenet5-mnist'); // throws if anything is off
- * console.log(manifest?.metrics);
- * ```
  *
  * @category Weights
  */

@@ -13,11 +13,6 @@ import { normalizeRelativePath, relativePathSchema } from './paths.js';
  * The manifest's file name inside a weights folder. Not `manifest.json`, which web apps use for
  * something else.
  *
- * @example
- * ```ts
- * const manifest = JSON.parse(readFileSync(path.join('weights/lenet5-mnist', MANIFEST_FILE), 'utf8'));
- * ```
- *
  * @category Weights
  */
 export const MANIFEST_FILE = 'cnn-zoo.json';
@@ -26,22 +21,11 @@ export const MODEL_JSON_FILE = 'model.json';
 /**
  * The value of the manifest's `format` field, which tells a cnn-zoo manifest from any other JSON.
  *
- * @example
- * ```ts
- * const isManifest = (json: { format?: unknown }) => json.format === MANIFEST_FORMAT;
- * ```
- *
  * @category Weights
  */
 export const MANIFEST_FORMAT = 'cnn-zoo-weights';
 /**
  * The manifest version this code reads and writes.
- *
- * @example
- * ```ts
- * const manifest = await saveModel(model, 'out/model', info);
- * manifest.version === MANIFEST_VERSION; // true
- * ```
  *
  * @category Weights
  */
@@ -51,11 +35,6 @@ const finite = () => z.number({ error: 'must be a finite number' }).finite({ err
 
 /**
  * One file of a weights folder and what it must hash to: an entry of the manifest's `files`.
- *
- * @example
- * ```ts
- * WeightsFileSchema.parse({ path: 'model.json', sha256: '0'.repeat(64), bytes: 1234 });
- * ```
  *
  * @category Weights
  */
@@ -72,11 +51,6 @@ export const WeightsFileSchema = z.strictObject({
 });
 /**
  * One file of a weights folder: path, sha256, size.
- *
- * @example
- * ```ts
- * const files: WeightsFile[] = (await saveModel(model, 'out/model', info)).files; // model.json first, then the shards
- * ```
  *
  * @useDeclaredType
  * @category Weights
@@ -132,24 +106,11 @@ export function checkPreprocessing(value: PreprocessingShape, context: z.core.$R
  * What the weights expect of an input image: the manifest's `preprocessing`. `mean` and `std` come
  * together, with one value per channel.
  *
- * @example
- * ```ts
- * const torchvision = PreprocessingSchema.parse({
- *   inputShape: [224, 224, 3], range: [0, 1], mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], resizeShorterSide: 256,
- * });
- * ```
- *
  * @category Weights
  */
 export const PreprocessingSchema = z.strictObject(preprocessingFields).superRefine(checkPreprocessing);
 /**
  * What the weights expect of an input image (parsed: `channelOrder` filled in).
- *
- * @example
- * ```ts
- * const manifest = await loadWeights(model, 'weights/lenet5-mnist');
- * const pre: Preprocessing | undefined = manifest?.preprocessing; // { inputShape: [28, 28, 1], range: [0, 1], ... }
- * ```
  *
  * @useDeclaredType
  * @category Weights
@@ -182,11 +143,6 @@ export const descriptiveFields = {
  * The manifest (`cnn-zoo.json`) beside a TF.js `model.json` and its shards: strict, every field
  * checked; see {@link WeightsManifest} for the fields. {@link saveModel} writes it,
  * {@link loadWeights} and {@link loadModel} check it.
- *
- * @example
- * ```ts
- * const manifest = parseConfig(WeightsManifestSchema, JSON.parse(readFileSync('weights/lenet5-mnist/cnn-zoo.json', 'utf8')));
- * ```
  *
  * @category Weights
  */
@@ -221,12 +177,6 @@ export const WeightsManifestSchema = z
   });
 /**
  * A weights folder's manifest, field by field.
- *
- * @example
- * ```ts
- * const manifest: WeightsManifest | undefined = await loadWeights(model, 'weights/lenet5-mnist');
- * console.log(manifest?.licence, manifest?.metrics);
- * ```
  *
  * @useDeclaredType
  * @category Weights

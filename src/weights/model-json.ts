@@ -35,13 +35,6 @@ export const WeightSpecSchema = z.looseObject({
 /**
  * One weight as model.json lists it (TF.js's `WeightsManifestEntry`).
  *
- * @example
- * ```ts
- * const folder = await readWeightsFolder('weights/lenet5-mnist');
- * const specs: WeightSpec[] = folder.groups.flatMap((group) => group.weights);
- * specs.map((spec) => `${spec.name} ${spec.shape.join('x')}`); // ['c1/kernel 5x5x1x6', ...]
- * ```
- *
  * @useDeclaredType
  * @category Weights
  */
@@ -71,12 +64,6 @@ export const ModelJsonSchema = z.looseObject({
 });
 /**
  * model.json of a TF.js layers model, as {@link readWeightsFolder} parsed it (unknown keys kept).
- *
- * @example
- * ```ts
- * const { modelJson }: { modelJson: ModelJson } = await readWeightsFolder('weights/lenet5-mnist');
- * modelJson.weightsManifest[0].paths; // ['group1-shard1of1.bin']
- * ```
  *
  * @useDeclaredType
  * @category Weights

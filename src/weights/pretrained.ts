@@ -11,12 +11,6 @@ import { fileURLToPath } from 'node:url';
  * Shipped weights: model name -> weights name -> folder, relative to the package root. Each folder
  * has its manifest (source, licence, preprocessing, classes, metrics).
  *
- * @example
- * ```ts
- * Object.keys(pretrainedWeights.lenet5); // ['mnist']
- * const model = await createModel('lenet5', { weights: 'mnist' });
- * ```
- *
  * @category Registry
  */
 export const pretrainedWeights: Readonly<Record<string, Readonly<Record<string, string>>>> = {

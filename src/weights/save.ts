@@ -33,11 +33,6 @@ import { DEFAULT_SHARD_BYTES } from './model-json.js';
  * model's name (the zoo's builders name a model after its registry entry) and
  * `preprocessing.inputShape` to the model's input shape.
  *
- * @example
- * ```ts
- * parseConfig(WeightsInfoSchema, { config: {}, source: 'trained here', licence: 'MIT', preprocessing: { range: [0, 1] } });
- * ```
- *
  * @category Weights
  */
 export const WeightsInfoSchema = z.strictObject({
@@ -56,14 +51,6 @@ export const WeightsInfoSchema = z.strictObject({
 /**
  * What {@link saveModel} records about the weights, field by field.
  *
- * @example
- * ```ts
- * const info: WeightsInfo = {
- *   config: { numClasses: 10 }, source: 'trained with scripts/train-lenet5.ts', licence: 'MIT',
- *   preprocessing: { range: [0, 1] }, metrics: { testAccuracy: 0.989 },
- * };
- * ```
- *
  * @useDeclaredType
  * @category Weights
  */
@@ -71,11 +58,6 @@ export type WeightsInfo = z.input<typeof WeightsInfoSchema>;
 
 /**
  * How {@link saveModel} writes, as a zod schema; field by field in {@link SaveOptions}.
- *
- * @example
- * ```ts
- * parseConfig(SaveOptionsSchema, {}).shardBytes; // 4194304
- * ```
  *
  * @category Weights
  */
@@ -87,11 +69,6 @@ export const SaveOptionsSchema = z.strictObject({
 });
 /**
  * How {@link saveModel} writes, every field optional.
- *
- * @example
- * ```ts
- * const options: SaveOptions = { overwrite: true, shardBytes: 16 * 1024 * 1024 };
- * ```
  *
  * @useDeclaredType
  * @category Weights
@@ -189,7 +166,8 @@ async function commit(temp: string, target: string, state: 'absent' | 'empty' | 
  *
  * @example
  * ```ts
- * await saveModel(model, 'weights/lenet5-mnist', {
+ * const model = lenet5();
+ * await saveModel(model, 'my-lenet5', {
  *   config: { numClasses: 10 }, source: 'trained with scripts/train-mnist.ts', licence: 'MIT',
  *   preprocessing: { range: [0, 1] }, classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
  *   metrics: { testAccuracy: 0.989 },
