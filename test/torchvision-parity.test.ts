@@ -1,0 +1,102 @@
+/**
+ * The zoo's networks with torchvision's weights compute torchvision's logits. Each fixture holds a
+ * torchvision state_dict's keys and shapes and torchvision's outputs on a formula input, with every
+ * tensor filled by the formula (scripts/references/make-torchvision-references.py); here the same
+ * formula fills a TensorSet, the mapper puts it into the zoo model, and the outputs are compared.
+ *
+ * Error measure: max |zoo - torchvision| over all outputs of both images, divided by max
+ * |torchvision| (the largest logit), at most 1e-4. Random-weight networks give both images similar
+ * logits (the input-dependent part, image 0 minus image 1, has 3-20% of the logits' spread), so the
+ * same measure is also taken on that difference, at most 1e-3.
+ */
+import { describe, expect, it } from 'vitest';
+import { alexnet, googlenet, mobilenetV2, resnet18, resnet34, resnet50, tf, vgg16 } from '../src/index.js';
+import { assignTorchvisionWeights, type TorchvisionFamily } from '../src/import/torchvision/index.js';
+import { float32Checksum, FORMULA, formulaInput, formulaTensorSet, readFixture } from './helpers/formula-weights.js';
+
+type Build = (inputShape: [number, number, number]) => tf.LayersModel;
+const common = { initialize: false, classifierActivation: 'linear' } as const;
+
+/** Keras's BatchNormalization epsilon in the zoo's default MobileNet V2; torchvision's is 1e-5. */
+function withTorchEpsilon(model: tf.LayersModel): tf.LayersModel {
+  for (const layer of model.layers) if (layer.getClassName() === 'BatchNormalization') (layer as unknown as { epsilon: number }).epsilon = 1e-5;
+  return model;
+}
+
+const cases: { name: string; family: TorchvisionFamily; build: Build }[] = [
+  { name: 'resnet18', family: 'resnet', build: (inputShape) => resnet18({ ...common, inputShape }) },
+  { name: 'resnet34', family: 'resnet', build: (inputShape) => resnet34({ ...common, inputShape }) },
+  { name: 'resnet50', family: 'resnet', build: (inputShape) => resnet50({ ...common, inputShape }) },
+  { name: 'alexnet', family: 'alexnet', build: (inputShape) => alexnet({ ...common, inputShape }) },
+  { name: 'googlenet', family: 'googlenet', build: (inputShape) => googlenet({ ...common, inputShape, auxLogits: true }) },
+  { name: 'vgg16', family: 'vgg', build: (inputShape) => vgg16({ ...common, inputShape }) },
+  // The zoo's torchvision variant of MobileNet V2 (torchvision's padding and BN epsilon, same layer
+  // names) comes with another branch; until it lands this build fails with ConfigError
+  // "variant: unknown option".
+  { name: 'mobilenet_v2', family: 'mobilenet_v2', build: (inputShape) => mobilenetV2({ ...common, inputShape, variant: 'torchvision' } as Parameters<typeof mobilenetV2>[0]) },
+];
+
+/** max |a - b| / max |b|. */
+function relativeError(actual: Float32Array, expected: ArrayLike<number>): number {
+  let error = 0;
+  let scale = 0;
+  for (let i = 0; i < actual.length; i++) {
+    error = Math.max(error, Math.abs(actual[i] - expected[i]));
+    scale = Math.max(scale, Math.abs(expected[i]));
+  }
+  return error / scale;
+}
+
+/** Image 0 minus image 1 of a [2, classes] batch. */
+function imageDifference(values: ArrayLike<number>): Float32Array {
+  const classes = values.length / 2;
+  return Float32Array.from({ length: classes }, (_, i) => values[i] - values[classes + i]);
+}
+
+async function parity(name: string, family: TorchvisionFamily, build: Build): Promise<void> {
+  const fixture = readFixture(name);
+  expect(fixture.formula).toEqual(FORMULA);
+  const tensors = formulaTensorSet(fixture.tensors);
+  // Bit for bit the values torchvision was given.
+  const differing = fixture.tensors.filter(([key, , , checksum]) => float32Checksum(tensors.get(key)!.data) !== checksum).map(([key]) => key);
+  expect(differing).toEqual([]);
+  const input = formulaInput(fixture);
+  expect(float32Checksum(input.nchw)).toBe(fixture.input!.checksum);
+
+  const [, height, width, channels] = input.shape;
+  const model = build([height, width, channels]);
+  try {
+    const { skipped } = assignTorchvisionWeights(model, tensors, { family, file: `${name}.json` });
+    expect(skipped.every((key) => key.endsWith('.num_batches_tracked'))).toBe(true);
+    const x = tf.tensor4d(input.nhwc, input.shape);
+    const outputs = [model.predict(x)].flat() as tf.Tensor[];
+    const expected = Object.entries(fixture.outputs!);
+    expect(outputs.length).toBe(expected.length);
+    const figures: string[] = [];
+    for (const [i, [label, reference]] of expected.entries()) {
+      expect(outputs[i].shape).toEqual(reference.shape);
+      const actual = outputs[i].dataSync() as Float32Array;
+      const error = relativeError(actual, reference.values);
+      const differenceError = relativeError(imageDifference(actual), imageDifference(reference.values));
+      figures.push(`${label} ${error.toExponential(2)} (image difference ${differenceError.toExponential(2)})`);
+      expect(error, `${name} ${label}`).toBeLessThanOrEqual(1e-4);
+      expect(differenceError, `${name} ${label}, image 0 - image 1`).toBeLessThanOrEqual(1e-3);
+    }
+    console.log(`torchvision parity ${name} at ${height}x${width}: max |zoo - torchvision| / max |torchvision| = ${figures.join(', ')}`);
+    tf.dispose([x, ...outputs]);
+  } finally {
+    model.dispose();
+  }
+}
+
+describe("torchvision parity: the zoo's networks with torchvision's state_dicts give torchvision's logits", () => {
+  for (const { name, family, build } of cases) {
+    it(`${name}`, () => parity(name, family, build));
+  }
+
+  // Interim, until the torchvision variant lands: the default (Keras) MobileNet V2 at 97x97, where
+  // Keras's padding is torchvision's (every stride-2 layer meets an odd map: 97, 49, 25, 13, 7) and
+  // with torchvision's BN epsilon set by hand. It proves the names and the depthwise layout now.
+  it('mobilenet_v2 (interim: the Keras-padded model at 97x97 with BN epsilon 1e-5)', () =>
+    parity('mobilenet_v2', 'mobilenet_v2', (inputShape) => withTorchEpsilon(mobilenetV2({ ...common, inputShape }))));
+});
