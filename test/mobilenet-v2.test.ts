@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { correctPad } from '../src/blocks/correct-pad.js';
 import { makeDivisible } from '../src/blocks/make-divisible.js';
 import { ConfigError } from '../src/errors.js';
-import { mobilenetV2, planModel, type MobileNetV2Options } from '../src/index.js';
+import { getModelDefinition, mobilenetV2, planModel, type MobileNetV2Options } from '../src/index.js';
 import { tf } from '../src/tf.js';
 import { builtShapes, plannedShapes, trainableCount } from './helpers/model-shapes.js';
 
@@ -84,6 +84,21 @@ describe('mobilenetV2', () => {
     expect(expected).toEqual({ total: 3_538_984, trainable: 3_504_872 });
     expect(model.countParams()).toBe(expected.total);
     expect(trainableCount(model)).toBe(expected.trainable);
+  });
+
+  it("has torchvision's variant: the same weights (3,504,872 trainable, torchvision's count), symmetric stride-2 padding, BatchNorm epsilon 1e-5", () => {
+    const torchvision = mobilenetV2({ variant: 'torchvision', initialize: false });
+    expect(torchvision.countParams()).toBe(3_538_984);
+    expect(trainableCount(torchvision)).toBe(3_504_872);
+    expect(torchvision.weights.map((w) => w.originalName)).toEqual(model.weights.map((w) => w.originalName));
+    // PyTorch pads a stride-2 3x3 by one on every side: on the 112x112 map, [[1, 1], [1, 1]] (Keras: [[0, 1], [0, 1]]).
+    expect(torchvision.getLayer('block_1_pad').getConfig().padding).toEqual([[1, 1], [1, 1]]);
+    expect(model.getLayer('block_1_pad').getConfig().padding).toEqual([[0, 1], [0, 1]]);
+    expect(torchvision.getLayer('Conv1_pad').getConfig().padding).toEqual([[1, 1], [1, 1]]);
+    expect(torchvision.getLayer('bn_Conv1').getConfig().epsilon).toBe(1e-5);
+    expect(model.getLayer('bn_Conv1').getConfig().epsilon).toBe(1e-3);
+    expect(getModelDefinition('mobilenetV2').parse({ variant: 'torchvision' }).dropout).toBe(0.2); // torchvision's classifier dropout
+    torchvision.dispose();
   });
 
   it('has the hand-derived count at alpha 0.5', () => {

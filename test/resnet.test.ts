@@ -229,6 +229,26 @@ describe('ResNet padding, by conv arithmetic (plans only)', () => {
   });
 });
 
+describe("resnet50's keras variant (Keras Applications' ResNet50)", () => {
+  it('has conv biases, the stride in the first 1x1, BatchNorm epsilon 1.001e-5: 25,636,712 parameters', () => {
+    const model = resnet50({ variant: 'keras', initialize: false });
+    // Keras's every conv has a bias, one per output channel, and each conv has its BatchNorm: as many
+    // biases as BatchNorm channels, on top of torchvision's count.
+    const expected = resnetCount('bottleneck', [3, 4, 6, 3]);
+    expect(model.countParams()).toBe(expected.trainable + 2 * expected.bnChannels + expected.bnChannels);
+    expect(model.countParams()).toBe(25_636_712);
+    expect(model.getLayer('conv3_block1_1_conv').getConfig().strides).toEqual([2, 2]);
+    expect(model.getLayer('conv3_block1_2_conv').getConfig().strides).toEqual([1, 1]);
+    expect(model.getLayer('conv3_block1_1_bn').getConfig().epsilon).toBe(1.001e-5);
+    // The same names as torchvision's variant, but for the 3x3's padding layers, which stride 1 does without.
+    const torchvision = resnet50({ initialize: false });
+    const unpadded = torchvision.layers.map((l) => l.name).filter((name) => !/^conv[345]_block1_2_pad$/.test(name));
+    torchvision.dispose();
+    expect(model.layers.map((l) => l.name)).toEqual(unpadded);
+    model.dispose();
+  });
+});
+
 describe('resnet101 and resnet152, registered from Table 1', () => {
   it.each([
     ['resnet101', resnet101, [3, 4, 23, 3], 44_549_160],

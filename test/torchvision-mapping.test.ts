@@ -4,35 +4,13 @@
  * error with nothing assigned, and the way back gives torchvision's key set and the same values.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  alexnet,
-  googlenet,
-  GroupedConv2D,
-  mobilenetV2,
-  resnet,
-  resnet18,
-  resnet34,
-  resnet50,
-  resnetArchitectures,
-  tf,
-  vgg,
-  vgg16,
-  vggConfigurations,
-} from '../src/index.js';
+import { alexnet, getModelDefinition, googlenet, mobilenetV2, resnet18, resnet34, resnet50, tf, vgg16, type ModelDefinition } from '../src/index.js';
+import { checkpoints, type Checkpoint } from '../src/import/checkpoints.js';
 import { imagenetClasses } from '../src/import/imagenet-classes.js';
 import type { TensorSet } from '../src/import/tensors.js';
-import {
-  assignTorchvisionWeights,
-  mapTorchvisionWeights,
-  planTorchvisionMapping,
-  torchvisionKey,
-  TorchvisionMappingError,
-  torchvisionSources,
-  torchvisionStateDict,
-  type TorchvisionFamily,
-  type TorchvisionSource,
-} from '../src/import/torchvision/index.js';
-import { ConfigError } from '../src/errors.js';
+import { TorchvisionMappingError } from '../src/import/torchvision/errors.js';
+import { assignTorchvisionWeights, mapTorchvisionWeights, planTorchvisionMapping, torchvisionKey, torchvisionStateDict } from '../src/import/torchvision/map.js';
+import { GroupedConv2D, vgg, vggConfigurations } from '../src/net/index.js';
 import { PreprocessingSchema, WeightsError } from '../src/weights/index.js';
 import { formulaInput, formulaTensorSet, readFixture, shapesOnly, type FixtureTensor } from './helpers/formula-weights.js';
 
@@ -63,20 +41,29 @@ function mappingError(run: () => unknown): TorchvisionMappingError {
   throw new Error('expected a TorchvisionMappingError, nothing was thrown');
 }
 
-/** The zoo model a torchvision source describes (its `zoo` entry). */
-function buildSource(source: TorchvisionSource): tf.LayersModel {
-  const { builder, architecture, options } = source.zoo;
-  const all = { ...options, ...noInit };
-  if (builder === 'vgg') return vgg({ ...all, architecture: vggConfigurations[architecture as 'A' | 'B' | 'D' | 'E'] });
-  if (builder === 'resnet') return resnet({ ...all, architecture: resnetArchitectures[architecture as 18 | 34 | 50 | 101 | 152] });
-  if (builder === 'alexnet') return alexnet(all);
-  if (builder === 'googlenet') return googlenet(all);
-  return mobilenetV2(all);
+/** A model of each family, by torchvision's family name: its registry entry declares the family's torchvision names. */
+const TORCHVISION_MODEL = { alexnet: 'alexnet', vgg: 'vgg16', resnet: 'resnet50', googlenet: 'googlenet', mobilenet_v2: 'mobilenetV2' } as const;
+type TorchvisionFamily = keyof typeof TORCHVISION_MODEL;
+
+/** The mapping options of a family: its name and its torchvision names. */
+function tv(family: TorchvisionFamily) {
+  const definition: ModelDefinition = getModelDefinition(TORCHVISION_MODEL[family]);
+  return { family: definition.family, names: definition.sources.torchvision!.names };
 }
+
+/** The zoo model an official torchvision file fits, as the checkpoints table and the family's source say. */
+function buildCheckpoint(checkpoint: Checkpoint): tf.LayersModel {
+  const definition: ModelDefinition = getModelDefinition(checkpoint.model);
+  const variant = definition.sources.torchvision?.variant;
+  return definition.build({ ...checkpoint.options, ...(variant && { variant }), ...noInit });
+}
+
+/** The torchvision builder an official file comes from (`vgg11_bn-6002323d.pth`: `vgg11_bn`), the name of its fixture. */
+const builderOf = (checkpoint: Checkpoint) => checkpoint.file.split('-')[0];
 
 /** Maps the fixture's keys and shapes onto the model; every weight filled, every key used or skipped. */
 function expectCoverage(model: tf.LayersModel, tensors: FixtureTensor[], family: TorchvisionFamily): string[] {
-  const { pairs, skipped } = planTorchvisionMapping(model, shapesOnly(tensors), { family });
+  const { pairs, skipped } = planTorchvisionMapping(model, shapesOnly(tensors), tv(family));
   expect(pairs.map((pair) => pair.zoo).sort()).toEqual(model.weights.map((variable) => variable.originalName).sort());
   expect([...pairs.map((pair) => pair.key), ...skipped].sort()).toEqual(tensors.map(([key]) => key).sort());
   return skipped;
@@ -85,7 +72,7 @@ function expectCoverage(model: tf.LayersModel, tensors: FixtureTensor[], family:
 describe('the rules: zoo layer and weight → torchvision state_dict key', () => {
   it('resnet: conv1/bn1, layer{s-1}.{b-1}.conv{i}/bn{i}, downsample.0/.1, fc', () => {
     const model = resnet50({ ...noInit, inputShape: [32, 32, 3] });
-    const key = (weight: string) => torchvisionKey(model, weight, { family: 'resnet' });
+    const key = (weight: string) => torchvisionKey(model, weight, tv('resnet'));
     expect(key('conv1_conv/kernel')).toBe('conv1.weight');
     expect(['gamma', 'beta', 'moving_mean', 'moving_variance'].map((w) => key(`conv1_bn/${w}`))).toEqual(['bn1.weight', 'bn1.bias', 'bn1.running_mean', 'bn1.running_var']);
     expect(key('conv2_block1_1_conv/kernel')).toBe('layer1.0.conv1.weight');
@@ -100,30 +87,30 @@ describe('the rules: zoo layer and weight → torchvision state_dict key', () =>
   it("vgg: features numbered by position (conv, [BN,] ReLU; a pool per stage), classifier.0/3/6", () => {
     const plain = vgg16({ ...noInit, inputShape: [32, 32, 3] });
     const bn = vgg16({ ...noInit, inputShape: [32, 32, 3], batchNorm: true });
-    expect(torchvisionKey(plain, 'block1_conv1/kernel', { family: 'vgg' })).toBe('features.0.weight');
-    expect(torchvisionKey(plain, 'block2_conv1/bias', { family: 'vgg' })).toBe('features.5.bias');
-    expect(torchvisionKey(plain, 'block5_conv3/kernel', { family: 'vgg' })).toBe('features.28.weight');
-    expect(torchvisionKey(bn, 'block5_conv3/kernel', { family: 'vgg' })).toBe('features.40.weight');
-    expect(torchvisionKey(bn, 'block5_conv3_bn/moving_mean', { family: 'vgg' })).toBe('features.41.running_mean');
-    expect(['fc1', 'fc2', 'predictions'].map((layer) => torchvisionKey(plain, `${layer}/kernel`, { family: 'vgg' }))).toEqual(['classifier.0.weight', 'classifier.3.weight', 'classifier.6.weight']);
+    expect(torchvisionKey(plain, 'block1_conv1/kernel', tv('vgg'))).toBe('features.0.weight');
+    expect(torchvisionKey(plain, 'block2_conv1/bias', tv('vgg'))).toBe('features.5.bias');
+    expect(torchvisionKey(plain, 'block5_conv3/kernel', tv('vgg'))).toBe('features.28.weight');
+    expect(torchvisionKey(bn, 'block5_conv3/kernel', tv('vgg'))).toBe('features.40.weight');
+    expect(torchvisionKey(bn, 'block5_conv3_bn/moving_mean', tv('vgg'))).toBe('features.41.running_mean');
+    expect(['fc1', 'fc2', 'predictions'].map((layer) => torchvisionKey(plain, `${layer}/kernel`, tv('vgg')))).toEqual(['classifier.0.weight', 'classifier.3.weight', 'classifier.6.weight']);
     plain.dispose();
     bn.dispose();
   });
 
   it('alexnet, googlenet (module paths with _ for .) and mobilenet_v2 (Keras names onto features.N.conv.*)', () => {
     const a = alexnet(noInit);
-    expect(['conv1', 'conv2', 'conv3', 'conv4', 'conv5', 'fc6', 'fc7', 'predictions'].map((layer) => torchvisionKey(a, `${layer}/kernel`, { family: 'alexnet' }))).toEqual(
+    expect(['conv1', 'conv2', 'conv3', 'conv4', 'conv5', 'fc6', 'fc7', 'predictions'].map((layer) => torchvisionKey(a, `${layer}/kernel`, tv('alexnet')))).toEqual(
       ['features.0', 'features.3', 'features.6', 'features.8', 'features.10', 'classifier.1', 'classifier.4', 'classifier.6'].map((module) => `${module}.weight`),
     );
     a.dispose();
     const g = googlenet({ ...noInit, auxLogits: true });
-    expect(torchvisionKey(g, 'inception5b_branch4_1_conv/kernel', { family: 'googlenet' })).toBe('inception5b.branch4.1.conv.weight');
-    expect(torchvisionKey(g, 'aux1_conv_bn/moving_variance', { family: 'googlenet' })).toBe('aux1.conv.bn.running_var');
-    expect(torchvisionKey(g, 'aux2_fc2/bias', { family: 'googlenet' })).toBe('aux2.fc2.bias');
-    expect(torchvisionKey(g, 'fc/kernel', { family: 'googlenet' })).toBe('fc.weight');
+    expect(torchvisionKey(g, 'inception5b_branch4_1_conv/kernel', tv('googlenet'))).toBe('inception5b.branch4.1.conv.weight');
+    expect(torchvisionKey(g, 'aux1_conv_bn/moving_variance', tv('googlenet'))).toBe('aux1.conv.bn.running_var');
+    expect(torchvisionKey(g, 'aux2_fc2/bias', tv('googlenet'))).toBe('aux2.fc2.bias');
+    expect(torchvisionKey(g, 'fc/kernel', tv('googlenet'))).toBe('fc.weight');
     g.dispose();
     const m = mobilenetV2(noInit);
-    const key = (weight: string) => torchvisionKey(m, weight, { family: 'mobilenet_v2' });
+    const key = (weight: string) => torchvisionKey(m, weight, tv('mobilenet_v2'));
     expect(key('Conv1/kernel')).toBe('features.0.0.weight');
     expect(key('bn_Conv1/gamma')).toBe('features.0.1.weight');
     expect(key('expanded_conv_depthwise/depthwise_kernel')).toBe('features.1.conv.0.0.weight');
@@ -140,15 +127,13 @@ describe('the rules: zoo layer and weight → torchvision state_dict key', () =>
 });
 
 describe("coverage: torchvision's key/shape lists map completely onto the zoo's models", () => {
-  // mobilenet_v2's source names the zoo's torchvision variant (another branch); its coverage is
-  // checked below on the default MobileNet V2, which has the same names and shapes.
-  const names = (Object.keys(torchvisionSources) as (keyof typeof torchvisionSources)[]).filter((name) => name !== 'mobilenet_v2');
-  for (const name of names) {
+  for (const checkpoint of checkpoints.filter((c) => c.from === 'torchvision')) {
+    const name = builderOf(checkpoint);
     it(`${name}: every zoo weight filled, every tensor used or skipped`, () => {
-      const source: TorchvisionSource = torchvisionSources[name];
-      const model = buildSource(source);
+      const model = buildCheckpoint(checkpoint);
       try {
-        const skipped = expectCoverage(model, readFixture(name).tensors, source.family);
+        const family = name.startsWith('vgg') ? 'vgg' : name.startsWith('resnet') ? 'resnet' : (name as TorchvisionFamily);
+        const skipped = expectCoverage(model, readFixture(name).tensors, family);
         // googlenet's checkpoint carries the auxiliary heads; the default model has none.
         const auxiliary = name === 'googlenet' ? /^aux[12]\./ : /^$/;
         expect(skipped.filter((key) => !key.endsWith('.num_batches_tracked') && !auxiliary.test(key))).toEqual([]);
@@ -194,7 +179,7 @@ describe('strict: anything that does not fit is one error, and nothing is assign
       copy.set('layer5.0.conv1.weight', { shape: [8, 8, 3, 3], dtype: 'float32', data: new Float32Array(576) });
       copy.set('fc.weight', { shape: [10, 512], dtype: 'float32', data: new Float32Array(5120) });
     });
-    const error = mappingError(() => assignTorchvisionWeights(model, broken, { family: 'resnet', file: 'resnet18.safetensors' }));
+    const error = mappingError(() => assignTorchvisionWeights(model, broken, { ...tv('resnet'), file: 'resnet18.safetensors' }));
     expect(error.file).toBe('resnet18.safetensors');
     expect(error.missing).toEqual([{ name: 'layer3.1.bn2.running_var', shape: [256], zoo: 'conv4_block2_2_bn/moving_variance' }]);
     expect(error.extra).toEqual([{ name: 'layer5.0.conv1.weight', shape: [8, 8, 3, 3] }]);
@@ -222,7 +207,7 @@ describe('strict: anything that does not fit is one error, and nothing is assign
       ['counter', (copy) => copy.set('layer9.num_batches_tracked', { shape: [], dtype: 'int64', data: new Float32Array(1) }), /not taken by the model \(1\): layer9\.num_batches_tracked \[\]/],
     ];
     for (const [label, change, message] of cases) {
-      const error = mappingError(() => assignTorchvisionWeights(model, edit(tensors, change), { family: 'resnet' }));
+      const error = mappingError(() => assignTorchvisionWeights(model, edit(tensors, change), tv('resnet')));
       expect(error.message, label).toMatch(message);
       expect(error.message, label).toMatch(/^state_dict: the tensors do not fit model/);
     }
@@ -233,7 +218,7 @@ describe('strict: anything that does not fit is one error, and nothing is assign
   it("another architecture's state_dict: resnet50 onto resnet34", () => {
     const model = resnet34({ seed: 3, inputShape: [32, 32, 3] });
     const before = snapshot(model);
-    const error = mappingError(() => assignTorchvisionWeights(model, formulaTensorSet(readFixture('resnet50').tensors), { family: 'resnet', file: 'resnet50.pth' }));
+    const error = mappingError(() => assignTorchvisionWeights(model, formulaTensorSet(readFixture('resnet50').tensors), { ...tv('resnet'), file: 'resnet50.pth' }));
     expect(error.missing).toEqual([]);
     expect(error.extra.map((e) => e.name)).toContain('layer1.0.conv3.weight');
     expect(error.extra.map((e) => e.name)).toContain('layer1.0.downsample.0.weight');
@@ -249,7 +234,7 @@ describe('strict: anything that does not fit is one error, and nothing is assign
   it('another width: mobilenet_v2 width 0.5 onto width 1.0', () => {
     const model = mobilenetV2({ seed: 5, inputShape: [32, 32, 3] });
     const before = snapshot(model);
-    const error = mappingError(() => assignTorchvisionWeights(model, formulaTensorSet(readFixture('mobilenet_v2_w050').tensors), { family: 'mobilenet_v2' }));
+    const error = mappingError(() => assignTorchvisionWeights(model, formulaTensorSet(readFixture('mobilenet_v2_w050').tensors), tv('mobilenet_v2')));
     expect(error.missing).toEqual([]);
     expect(error.extra).toEqual([]);
     expect(error.mismatched).toContainEqual({ name: 'features.0.0.weight', found: [16, 3, 3, 3], expected: [32, 3, 3, 3], zoo: 'Conv1/kernel', why: 'shape' });
@@ -258,17 +243,16 @@ describe('strict: anything that does not fit is one error, and nothing is assign
     model.dispose();
   });
 
-  it('a GoogLeNet with auxiliary heads refuses a file without them; a model the rule cannot name is refused; an unknown family is a ConfigError', () => {
+  it('a GoogLeNet with auxiliary heads refuses a file without them; a model the rule cannot name is refused', () => {
     const g = googlenet({ ...noInit, auxLogits: true });
-    const error = mappingError(() => planTorchvisionMapping(g, shapesOnly(readFixture('googlenet_noaux').tensors), { family: 'googlenet' }));
+    const error = mappingError(() => planTorchvisionMapping(g, shapesOnly(readFixture('googlenet_noaux').tensors), tv('googlenet')));
     expect(error.missing.map((m) => m.name)).toContain('aux1.fc1.weight');
     expect(error.missing.every((m) => /^aux[12]\./.test(m.name))).toBe(true);
     g.dispose();
     const r = resnet18({ ...noInit, inputShape: [32, 32, 3] });
-    const unnamed = mappingError(() => planTorchvisionMapping(r, shapesOnly(readFixture('vgg11').tensors), { family: 'vgg' }));
+    const unnamed = mappingError(() => planTorchvisionMapping(r, shapesOnly(readFixture('vgg11').tensors), tv('vgg')));
     expect(unnamed.unmapped[0]).toMatch(/^conv1_conv\/kernel \[7, 7, 3, 64\] \(Conv2D: the vgg rule has no torchvision module for layer 'conv1_conv'\)/);
-    expect(() => torchvisionStateDict(r, { family: 'vgg' })).toThrow(/cannot be written under the torchvision vgg rule: zoo weights with no torchvision key \(\d+\): conv1_conv\/kernel/);
-    expect(() => planTorchvisionMapping(r, new Map(), { family: 'keras' as TorchvisionFamily })).toThrow(ConfigError);
+    expect(() => torchvisionStateDict(r, tv('vgg'))).toThrow(/cannot be written under the torchvision vgg rule: zoo weights with no torchvision key \(\d+\): conv1_conv\/kernel/);
     r.dispose();
   });
 });
@@ -279,8 +263,8 @@ describe('the way back: torchvisionStateDict', () => {
   const exported = (set: TensorSet) => new Map([...set].map(([key, tensor]) => [key, JSON.stringify([tensor.shape, tensor.dtype])]));
 
   function roundTrip(model: tf.LayersModel, fresh: tf.LayersModel, family: TorchvisionFamily): TensorSet {
-    const tensors = torchvisionStateDict(model, { family });
-    assignTorchvisionWeights(fresh, tensors, { family });
+    const tensors = torchvisionStateDict(model, tv(family));
+    assignTorchvisionWeights(fresh, tensors, tv(family));
     expect(changed(snapshot(model), snapshot(fresh))).toEqual([]);
     return tensors;
   }
@@ -291,7 +275,7 @@ describe('the way back: torchvisionStateDict', () => {
     const tensors = roundTrip(model, fresh, 'resnet');
     expect(exported(tensors)).toEqual(keySet(readFixture('resnet18').tensors));
     expect(tensors.get('bn1.num_batches_tracked')).toEqual({ shape: [], dtype: 'int64', data: new Float32Array([0]) });
-    const without = torchvisionStateDict(model, { family: 'resnet', numBatchesTracked: false });
+    const without = torchvisionStateDict(model, { ...tv('resnet'), numBatchesTracked: false });
     expect([...without.keys()].filter((key) => key.endsWith('num_batches_tracked'))).toEqual([]);
     expect(without.size).toBe(tensors.size - 20);
     model.dispose();
@@ -301,8 +285,8 @@ describe('the way back: torchvisionStateDict', () => {
   it('torchvision → zoo → torchvision gives back the same bits (formula resnet18)', () => {
     const source = formulaTensorSet(readFixture('resnet18').tensors);
     const model = resnet18(noInit);
-    assignTorchvisionWeights(model, source, { family: 'resnet' });
-    const back = torchvisionStateDict(model, { family: 'resnet' });
+    assignTorchvisionWeights(model, source, tv('resnet'));
+    const back = torchvisionStateDict(model, tv('resnet'));
     expect([...back.keys()].sort()).toEqual([...source.keys()].sort());
     for (const [key, tensor] of source) expect(Buffer.from(back.get(key)!.data.buffer).equals(Buffer.from(tensor.data.buffer)), key).toBe(true);
     model.dispose();
@@ -345,12 +329,12 @@ describe('the way back: torchvisionStateDict', () => {
     const x = tf.input({ shape: [height, width, channels] });
     const layer = new GroupedConv2D({ name: 'conv1', filters: 6, kernelSize: 3, groups: 2, kernelInitializer: { spec: { kind: 'zeros' }, seed: 0 } });
     const model = tf.model({ inputs: x, outputs: layer.apply(x) as tf.SymbolicTensor });
-    const { pairs } = planTorchvisionMapping(model, shapesOnly(fixture.tensors), { family: 'alexnet' });
+    const { pairs } = planTorchvisionMapping(model, shapesOnly(fixture.tensors), tv('alexnet'));
     expect(pairs.map((pair) => [pair.key, pair.layout, pair.zooShape])).toEqual([
       ['features.0.weight', 'conv', [3, 3, 2, 6]],
       ['features.0.bias', 'copy', [6]],
     ]);
-    assignTorchvisionWeights(model, formulaTensorSet(fixture.tensors), { family: 'alexnet' });
+    assignTorchvisionWeights(model, formulaTensorSet(fixture.tensors), tv('alexnet'));
     const y = model.predict(tf.tensor4d(input.nhwc, input.shape)) as tf.Tensor;
     const nhwc = (await y.data()) as Float32Array;
     const [, , oh, ow] = fixture.outputs!.output.shape;
@@ -366,7 +350,7 @@ describe('the way back: torchvisionStateDict', () => {
   it('mapTorchvisionWeights returns TF-ready values by zoo name and assigns nothing', () => {
     const model = resnet18({ seed: 9, inputShape: [32, 32, 3] });
     const before = snapshot(model);
-    const { weights, skipped } = mapTorchvisionWeights(model, formulaTensorSet(readFixture('resnet18').tensors), { family: 'resnet' });
+    const { weights, skipped } = mapTorchvisionWeights(model, formulaTensorSet(readFixture('resnet18').tensors), tv('resnet'));
     expect(weights.size).toBe(model.weights.length);
     expect(weights.get('conv1_conv/kernel')!.shape).toEqual([7, 7, 3, 64]);
     expect(weights.get('predictions/kernel')!.shape).toEqual([512, 1000]);
@@ -378,14 +362,16 @@ describe('the way back: torchvisionStateDict', () => {
 
 describe('torchvision facts as data', () => {
   it("preprocessing: resize 256, crop 224, [0, 1], ImageNet mean/std; GoogLeNet's weights on the zoo's GoogLeNet: [-1, 1], no mean/std", () => {
-    for (const [name, source] of Object.entries(torchvisionSources) as [string, TorchvisionSource][]) {
-      expect(PreprocessingSchema.parse(source.preprocessing), name).toEqual(source.preprocessing);
-      expect(source.preprocessing.inputShape).toEqual([224, 224, 3]);
-      expect(source.preprocessing.resizeShorterSide).toBe(256);
+    for (const checkpoint of checkpoints.filter((c) => c.from === 'torchvision')) {
+      const name = builderOf(checkpoint);
+      const { preprocessing } = (getModelDefinition(checkpoint.model) as ModelDefinition).sources.torchvision!;
+      expect(PreprocessingSchema.parse(preprocessing), name).toEqual(preprocessing);
+      expect(preprocessing.inputShape).toEqual([224, 224, 3]);
+      expect(preprocessing.resizeShorterSide).toBe(256);
       if (name === 'googlenet') {
-        expect(source.preprocessing).toEqual({ inputShape: [224, 224, 3], range: [-1, 1], channelOrder: 'rgb', resizeShorterSide: 256 });
+        expect(preprocessing).toEqual({ inputShape: [224, 224, 3], range: [-1, 1], channelOrder: 'rgb', resizeShorterSide: 256 });
       } else {
-        expect(source.preprocessing).toMatchObject({ range: [0, 1], mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] });
+        expect(preprocessing).toMatchObject({ range: [0, 1], mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] });
       }
     }
     // torchvision's transform_input=True on ImageNet-normalised input = no transform on 2p - 1 (measured in Python).

@@ -11,20 +11,14 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { alexnet, googlenet, mobilenetV2, resnet50, tf, useBackend, vgg, vggConfigurations } from '../../src/index.js';
-import { torchvisionStateDict, type TorchvisionFamily } from '../../src/import/torchvision/index.js';
+import { alexnet, getModelDefinition, googlenet, mobilenetV2, resnet50, tf, useBackend, vgg11, type ModelDefinition, type ModelName } from '../../src/index.js';
+import { torchvisionStateDict } from '../../src/import/torchvision/map.js';
 import { formulaValues } from '../../test/helpers/formula-weights.js';
 
 const out = process.argv[2];
 if (!out) throw new Error('usage: dump-torchvision-export.ts <output folder>');
 mkdirSync(out, { recursive: true });
 await useBackend();
-
-/** The zoo's default MobileNet V2 pads as torchvision at odd sizes (see the parity test); its BN epsilon is set to torchvision's. */
-function torchEpsilon(model: tf.LayersModel): tf.LayersModel {
-  for (const layer of model.layers) if (layer.getClassName() === 'BatchNormalization') (layer as unknown as { epsilon: number }).epsilon = 1e-5;
-  return model;
-}
 
 /**
  * Fills every zoo weight with the formula of formula-weights.ts keyed by its zoo name, in the zoo's
@@ -45,10 +39,10 @@ function zooFormula(model: tf.LayersModel): tf.LayersModel {
 }
 
 const common = { initialize: false, classifierActivation: 'linear' } as const;
-const models: { name: string; builder: string; family: TorchvisionFamily; size: number; build: (size: number) => tf.LayersModel }[] = [
-  { name: 'resnet50', builder: 'models.resnet50()', family: 'resnet', size: 112, build: (s) => resnet50({ ...common, inputShape: [s, s, 3] }) },
+const models: { name: string; builder: string; family: ModelName; size: number; build: (size: number) => tf.LayersModel }[] = [
+  { name: 'resnet50', builder: 'models.resnet50()', family: 'resnet50', size: 112, build: (s) => resnet50({ ...common, inputShape: [s, s, 3] }) },
   { name: 'alexnet', builder: 'models.alexnet()', family: 'alexnet', size: 224, build: (s) => alexnet({ ...common, inputShape: [s, s, 3] }) },
-  { name: 'vgg11_bn', builder: 'models.vgg11_bn()', family: 'vgg', size: 224, build: (s) => vgg({ ...common, architecture: vggConfigurations.A, batchNorm: true, inputShape: [s, s, 3] }) },
+  { name: 'vgg11_bn', builder: 'models.vgg11_bn()', family: 'vgg11', size: 224, build: (s) => vgg11({ ...common, batchNorm: true, inputShape: [s, s, 3] }) },
   {
     name: 'googlenet',
     builder: 'models.googlenet(aux_logits=True, transform_input=False, init_weights=False)',
@@ -56,12 +50,13 @@ const models: { name: string; builder: string; family: TorchvisionFamily; size: 
     size: 128,
     build: (s) => googlenet({ ...common, auxLogits: true, inputShape: [s, s, 3] }),
   },
-  { name: 'mobilenet_v2', builder: 'models.mobilenet_v2()', family: 'mobilenet_v2', size: 97, build: (s) => torchEpsilon(mobilenetV2({ ...common, inputShape: [s, s, 3] })) },
+  { name: 'mobilenet_v2', builder: 'models.mobilenet_v2()', family: 'mobilenetV2', size: 96, build: (s) => mobilenetV2({ ...common, variant: 'torchvision', inputShape: [s, s, 3] }) },
 ];
 
 for (const { name, builder, family, size, build } of models) {
   const model = zooFormula(build(size));
-  const tensors = torchvisionStateDict(model, { family });
+  const definition: ModelDefinition = getModelDefinition(family);
+  const tensors = torchvisionStateDict(model, { family: definition.family, names: definition.sources.torchvision!.names });
   const index: { key: string; shape: number[]; dtype: string; offset: number }[] = [];
   const chunks: Float32Array[] = [];
   let offset = 0;

@@ -165,8 +165,9 @@ def build(builder):
 # name, torchvision builder, input [N, C, H, W]. Sizes: 224 where the zoo needs it (AlexNet's
 # adaptive pool refuses < 223, VGG's fc1 needs a 7x7 map); smaller elsewhere. resnet34 is not square
 # (96x128) to catch a height/width mix-up; googlenet at 160 gives inception4a a 10x10 map, so the
-# auxiliary heads' adaptive 4x4 pool has uneven, overlapping bins; mobilenet_v2 at 97 has an odd
-# map before every stride-2 layer (97, 49, 25, 13, 7), where Keras's padding equals torchvision's.
+# auxiliary heads' adaptive 4x4 pool has uneven, overlapping bins; mobilenet_v2 at 96 has an even
+# map before every stride-2 layer (96, 48, 24, 12, 6), where torchvision pads 1 on every side and
+# Keras 0 before and 1 after: only the zoo's torchvision variant gives these logits.
 PARITY = [
     ('resnet18', 'models.resnet18()', [2, 3, 112, 112]),
     ('resnet34', 'models.resnet34()', [2, 3, 96, 128]),
@@ -174,7 +175,7 @@ PARITY = [
     ('alexnet', 'models.alexnet()', [2, 3, 224, 224]),
     ('googlenet', 'models.googlenet(aux_logits=True, transform_input=False, init_weights=False)', [2, 3, 160, 160]),
     ('vgg16', 'models.vgg16()', [2, 3, 224, 224]),
-    ('mobilenet_v2', 'models.mobilenet_v2()', [2, 3, 97, 97]),
+    ('mobilenet_v2', 'models.mobilenet_v2()', [2, 3, 96, 96]),
 ]
 
 # Keys and shapes only: the mapping must cover them completely.

@@ -10,6 +10,7 @@ import { initContext, type CommonOptions } from '../options.js';
 import { buildNetwork, checkNetwork } from '../net/build.js';
 import type { NetDescription, PlannedLayer } from '../net/net.js';
 import type { tf } from '../tf.js';
+import type { Preprocessing } from '../weights/manifest.js';
 
 /**
  * The publication a family comes from.
@@ -25,6 +26,53 @@ export interface Paper {
   year: number;
   /** arXiv or DOI link. */
   url: string;
+}
+
+/**
+ * How torchvision's state_dict names a family's layers: the module path of each zoo layer
+ * (`conv2_block1_1_conv` is `layer1.0.conv1`). Parameter names and layouts are the same for every
+ * family and belong to the mapper (`src/import/torchvision-map.ts`).
+ *
+ * @category Registry
+ */
+export interface TorchvisionNames {
+  /**
+   * torchvision's module path of the zoo layer `layer`, or `undefined` where torchvision has no
+   * such module. `layers` is every layer name of the model, in order: VGG and MobileNet V2 number
+   * their modules by position (`features.17`), which depends on the layers around.
+   */
+  modulePath(layer: string, layers: readonly string[]): string | undefined;
+  /**
+   * Why a tensor this model has no place for is skipped rather than refused (GoogLeNet's auxiliary
+   * heads when the model is built without them), or `undefined`: it is refused.
+   */
+  skip?(key: string, layers: readonly string[]): string | undefined;
+}
+
+/**
+ * Trained weights from one library: the variant whose numbers are that library's, and the
+ * preprocessing its weights expect.
+ *
+ * @category Registry
+ */
+export interface WeightSource {
+  /** The variant to build (the family's default when absent). */
+  variant?: string;
+  /** What an image must become before it reaches the model, as the library defines it. */
+  preprocessing: Preprocessing;
+}
+
+/**
+ * Where a family's trained weights come from: torchvision's (and timm's, named alike) state_dicts,
+ * and Keras Applications' HDF5 files (named as the zoo's layers are).
+ *
+ * @category Registry
+ */
+export interface WeightSources {
+  /** torchvision's checkpoints, and timm's where timm names alike. */
+  torchvision?: WeightSource & { names: TorchvisionNames };
+  /** Keras Applications' weight files. */
+  keras?: WeightSource;
 }
 
 /**
@@ -54,6 +102,8 @@ export interface ModelDefinition<Options = Record<string, unknown>, Config exten
   readonly family: string;
   /** The paper, and the table the model is read from. */
   readonly paper: Paper & { table: string };
+  /** Where the family's trained weights come from, and how they are named. */
+  readonly sources: WeightSources;
   /** Validates the options against the family's schema (with this model's defaults) and returns them parsed. */
   parse(options?: Options): Config;
   /** Every layer's name, class and output shape, without building anything; the same errors as `build`. */
@@ -87,6 +137,8 @@ export interface FamilyDeclaration<S extends z.ZodType<CommonOptions>, M extends
   describe: NetDescription<z.output<S>>;
   /** The registered models, by registry name. */
   models: M;
+  /** Where trained weights come from. Default: nowhere (no importer knows the family). */
+  sources?: WeightSources;
 }
 
 /**
@@ -106,7 +158,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 function modelDefinition<S extends z.ZodType<CommonOptions>, Options>(
-  family: { name: string; paper: Paper; schema: S; describe: NetDescription<z.output<S>> },
+  family: { name: string; paper: Paper; schema: S; describe: NetDescription<z.output<S>>; sources?: WeightSources },
   name: string,
   table: string,
   defaults: object | undefined,
@@ -118,6 +170,7 @@ function modelDefinition<S extends z.ZodType<CommonOptions>, Options>(
     name,
     family: family.name,
     paper: { ...family.paper, table },
+    sources: family.sources ?? {},
     parse,
     plan: (options) => checkNetwork(name, family.describe, parse(options)),
     build: (options) => {

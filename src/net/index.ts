@@ -15,7 +15,7 @@
 export type { Net, Shape, Activation, ConvSpec, DepthwiseSpec, BatchNormSpec, PoolSpec, DenseSpec, CustomLayerSpec, PlannedLayer, NetGraph, NetDescription } from './net.js';
 export { ShapeNet, LayersNet } from './interpreter.js';
 export { modelDefinitions } from '../families/registry.js';
-export { defineFamily, type Paper, type ModelRow, type RowOptions, type FamilyDeclaration, type Family } from '../families/family.js';
+export { defineFamily, type Paper, type ModelRow, type RowOptions, type FamilyDeclaration, type Family, type WeightSources, type WeightSource, type TorchvisionNames } from '../families/family.js';
 export { modelOptionsSchema, variantOption, type CommonDefaults } from '../options.js';
 export { parseConfig } from '../config.js';
 export { convOutputSize, poolOutputSize, paddingAmounts, type Padding, type ConvArithmeticArgs } from '../conv-arithmetic.js';
@@ -38,7 +38,7 @@ export { basicBlock, bottleneckBlock, resnetStyles, BOTTLENECK_EXPANSION, type R
 export { googlenetFamily, GoogLeNetArchitectureSchema, type GoogLeNetArchitectureInput } from '../families/googlenet/family.js';
 export { inceptionModule, auxiliaryHead, ceilModeMaxPool, googlenetStyles, type GoogLeNetStyle, type GoogLeNetConvSpec, type InceptionColumns } from '../families/googlenet/blocks.js';
 export { mobilenetV1Family, MobileNetV1ArchitectureSchema, depthwiseSeparableBlock, type MobileNetV1ArchitectureInput } from '../families/mobilenet-v1/family.js';
-export { mobilenetV2Family, MobileNetV2ArchitectureSchema, invertedResidualBlock, type MobileNetV2ArchitectureInput, type MobileNetV2Style } from '../families/mobilenet-v2/family.js';
+export { mobilenetV2Family, MobileNetV2ArchitectureSchema, invertedResidualBlock, mobilenetV2Styles, type MobileNetV2ArchitectureInput, type MobileNetV2Style } from '../families/mobilenet-v2/family.js';
 
 export { registerLayerCost, type CostRule, type CostContext, type LayerCost, type SpatialWindow, type CountableLayer } from '../analysis/layer-costs.js';
 export { blocksFromName, type BlockRule } from '../analysis/blocks.js';

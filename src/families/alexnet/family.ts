@@ -29,6 +29,8 @@ import { ones, zeros, type InitSpec } from '../../init.js';
 import type { Net, NetGraph } from '../../net/net.js';
 import { modelOptionsSchema, variantOption } from '../../options.js';
 import { defineFamily } from '../family.js';
+import { torchvisionImagenet } from '../preprocessing.js';
+import { alexnetTorchvisionNames } from './torchvision.js';
 
 const nonNegativeInt = () => z.number({ error: 'must be a non-negative integer' }).int({ error: 'must be a non-negative integer' }).min(0, { error: 'must be a non-negative integer' });
 
@@ -337,6 +339,7 @@ export const alexnetFamily = defineFamily({
   schema: AlexNetOptionsSchema,
   describe: describeAlexNet,
   models: { alexnet: { table: 'Section 3.5, Figure 2' } },
+  sources: { torchvision: { names: alexnetTorchvisionNames, preprocessing: torchvisionImagenet } },
 });
 
 /**

@@ -33,6 +33,7 @@ import type { Net, NetGraph } from '../../net/net.js';
 import { modelOptionsSchema, variantOption } from '../../options.js';
 import { tf } from '../../tf.js';
 import { defineFamily } from '../family.js';
+import { googlenetTorchvisionNames } from './torchvision.js';
 import { auxiliaryHead, googlenetStyles, inceptionModule } from './blocks.js';
 
 const oddPositiveInt = (why: string) => positiveInt().refine((n) => n % 2 === 1, { error: `must be an odd positive integer (${why})` });
@@ -281,6 +282,13 @@ export const googlenetFamily = defineFamily({
   schema: GoogLeNetOptionsSchema,
   describe: describeGoogLeNet,
   models: { googlenet: { table: 'Table 1 (Figure 3, Section 5 for the auxiliary classifiers)' } },
+  sources: {
+    // torchvision builds its pretrained GoogLeNet with `transform_input=True`, which turns the
+    // ImageNet-normalised input back into (p - 0.5) / 0.5 for the weights ported from TensorFlow;
+    // without that step the zoo's is fed 2p - 1 directly (checked against torchvision to 6.8e-7 of
+    // the largest logit, test/fixtures/torchvision/googlenet.json).
+    torchvision: { names: googlenetTorchvisionNames, preprocessing: { inputShape: [224, 224, 3], range: [-1, 1], channelOrder: 'rgb', resizeShorterSide: 256 } },
+  },
 });
 
 /**

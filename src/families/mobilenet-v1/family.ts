@@ -20,6 +20,7 @@ import { glorotUniform, zeros } from '../../init.js';
 import type { Net, NetGraph } from '../../net/net.js';
 import { modelOptionsSchema } from '../../options.js';
 import { defineFamily } from '../family.js';
+import { kerasTf } from '../preprocessing.js';
 
 /**
  * MobileNet V1's architecture: the stem convolution and the depthwise-separable rows (a 3x3
@@ -189,6 +190,7 @@ export const mobilenetV1Family = defineFamily({
   schema: MobileNetV1OptionsSchema,
   describe: describeMobileNetV1,
   models: { mobilenetV1: { table: 'Table 1' } },
+  sources: { keras: { preprocessing: kerasTf } },
 });
 
 /**

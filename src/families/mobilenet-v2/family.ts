@@ -4,21 +4,25 @@
  * residual blocks looped over Table 2's `(t, c, n, s)` rows, a 1x1 head convolution, global pooling
  * and a dense classifier.
  *
- * Keras Applications' `MobileNetV2` layer for layer, by name and by number (so its ImageNet weights
- * load by name). As Keras, departing from the paper's text: channels are `alpha` times the table's,
- * rounded to multiples of 8; the head's 1280 channels are widened by alpha > 1 but never narrowed
- * (after the paper's Section 6.1); the first block has no expansion layer (t = 1).
+ * Keras Applications' `MobileNetV2` layer for layer, by name (so its ImageNet weights load by name),
+ * in two variants that compute as their library does: `keras` (the default) and `torchvision`. As
+ * both, departing from the paper's text: channels are `alpha` times the table's, rounded to
+ * multiples of 8; the head's 1280 channels are widened by alpha > 1 but never narrowed (after the
+ * paper's Section 6.1); the first block has no expansion layer (t = 1).
  */
 import { z } from 'zod';
+import { torchBatchNorm } from '../../blocks/batch-norm.js';
 import { poolAndClassify } from '../../blocks/classifier.js';
-import { convBnAct } from '../../blocks/conv-bn-act.js';
+import { applyPaddingMode, convBnAct } from '../../blocks/conv-bn-act.js';
 import { correctPad } from '../../blocks/correct-pad.js';
 import { makeDivisible } from '../../blocks/make-divisible.js';
-import { positiveInt, positiveNumber, strideOneOrTwo } from '../../config.js';
-import { glorotUniform, zeros, type InitSpec } from '../../init.js';
+import { positiveInt, positiveNumber, rate, strideOneOrTwo } from '../../config.js';
+import { glorotUniform, heNormalFanOut, zeros, type InitSpec } from '../../init.js';
 import type { Net, NetGraph } from '../../net/net.js';
-import { modelOptionsSchema } from '../../options.js';
+import { modelOptionsSchema, variantOption } from '../../options.js';
 import { defineFamily } from '../family.js';
+import { kerasTf, torchvisionImagenet } from '../preprocessing.js';
+import { mobilenetV2TorchvisionNames } from './torchvision.js';
 
 /**
  * MobileNet V2's architecture: Table 2's stem, bottleneck rows `(t, c, n, s)` and head.
@@ -78,40 +82,70 @@ const table2: MobileNetV2ArchitectureInput = {
 };
 
 /**
- * How a MobileNet V2 variant normalises and initialises.
+ * How a MobileNet V2 variant pads, normalises and initialises.
  *
  * @category MobileNet V2
  */
 export interface MobileNetV2Style {
+  /**
+   * How the stride-2 convolutions (the stem, and each stride-2 depthwise) pad: `keras`, TF's way
+   * (the stem 'same', the blocks Keras's `correct_pad`: the odd pixel at the bottom/right), or
+   * `symmetric`, PyTorch's `k // 2` on every side.
+   */
+  stridedPadding: 'keras' | 'symmetric';
   /** BatchNorm after every conv. */
   batchNorm: { epsilon: number; momentum: number };
   /** Initialisation of every conv. */
   kernelInit: InitSpec;
   /** Initialisation of the classifier. */
   classifierInit: { kernel: InitSpec; bias: InitSpec };
+  /** Dropout before the classifier, by default. */
+  dropout: number;
 }
 
-/** Keras's MobileNetV2: epsilon 1e-3, momentum 0.999, glorot-uniform kernels. */
-const kerasStyle: MobileNetV2Style = {
-  batchNorm: { epsilon: 1e-3, momentum: 0.999 },
-  kernelInit: glorotUniform,
-  classifierInit: { kernel: glorotUniform, bias: zeros },
-};
+/**
+ * The variants' styles. torchvision's MobileNet V2 differs from Keras's in exactly two ways that
+ * change its numbers, both measured against the real torchvision: it pads every stride-2 conv by
+ * one pixel on all sides, and its BatchNorm epsilon is 1e-5 (Keras: 1e-3). Its init (kaiming
+ * fan-out convs, N(0, 0.01) classifier) and its dropout of 0.2 change only training.
+ *
+ * @category MobileNet V2
+ */
+export const mobilenetV2Styles = {
+  keras: {
+    stridedPadding: 'keras',
+    batchNorm: { epsilon: 1e-3, momentum: 0.999 },
+    kernelInit: glorotUniform,
+    classifierInit: { kernel: glorotUniform, bias: zeros },
+    dropout: 0,
+  },
+  torchvision: {
+    stridedPadding: 'symmetric',
+    batchNorm: torchBatchNorm,
+    kernelInit: heNormalFanOut,
+    classifierInit: { kernel: { kind: 'normal', std: 0.01 }, bias: zeros },
+    dropout: 0.2,
+  },
+} as const satisfies Record<string, MobileNetV2Style>;
 
 const MobileNetV2OptionsSchema = modelOptionsSchema(
-  // Keras's MobileNetV2 has no dropout; torchvision's has 0.2 before the classifier.
   { numClasses: 1000, inputShape: [224, 224, 3], dropout: 0 },
   {
+    /** 'keras' (default; loads Keras Applications' weights) or 'torchvision' (pads and normalises as torchvision does; loads its weights). */
+    variant: variantOption(mobilenetV2Styles, "'keras' or 'torchvision'"),
+    /** Dropout before the classifier: by default the variant's (0 Keras, 0.2 torchvision). */
+    dropout: rate().optional(),
     /** The stem, the `(t, c, n, s)` rows and the head ({@link MobileNetV2ArchitectureInput}); default Table 2. */
     architecture: MobileNetV2ArchitectureSchema.default(table2),
     /** Width multiplier, then rounded to multiples of 8. Default 1; Keras's weights exist for 0.35, 0.5, 0.75, 1, 1.3, 1.4. */
     alpha: positiveNumber().default(1),
   },
-);
+).transform((options) => ({ ...options, dropout: options.dropout ?? mobilenetV2Styles[options.variant].dropout }));
 
 /**
- * Options of {@link mobilenetV2}: `alpha` (1), `architecture` (Table 2), and the shared options with
- * MobileNet V2's defaults (`numClasses` 1000, `inputShape` [224, 224, 3], `dropout` 0).
+ * Options of {@link mobilenetV2}: `variant` ('keras'), `alpha` (1), `architecture` (Table 2), and
+ * the shared options with MobileNet V2's defaults (`numClasses` 1000, `inputShape` [224, 224, 3],
+ * `dropout` 0 Keras / 0.2 torchvision).
  *
  * @useDeclaredType
  * @category MobileNet V2
@@ -133,7 +167,13 @@ const blockPrefix = (blockId: number) => (blockId === 0 ? 'expanded_conv_' : `bl
  *
  * @category MobileNet V2
  */
-export function invertedResidualBlock<T>(net: Net<T>, x: T, row: { t: number; c: number; s: 1 | 2 }, options: { blockId: number; alpha: number }, style: MobileNetV2Style = kerasStyle): T {
+export function invertedResidualBlock<T>(
+  net: Net<T>,
+  x: T,
+  row: { t: number; c: number; s: 1 | 2 },
+  options: { blockId: number; alpha: number },
+  style: MobileNetV2Style = mobilenetV2Styles.keras,
+): T {
   const prefix = blockPrefix(options.blockId);
   const inChannels = net.shape(x)[2];
   const outChannels = makeDivisible(Math.floor(row.c * options.alpha), 8);
@@ -142,9 +182,11 @@ export function invertedResidualBlock<T>(net: Net<T>, x: T, row: { t: number; c:
   if (row.t !== 1) {
     y = convBnAct(net, y, { ...unit, names: { conv: `${prefix}expand`, bn: `${prefix}expand_BN`, activation: `${prefix}expand_relu` }, filters: row.t * inChannels, activation: 'relu6' });
   }
-  // depthwise. Stride 2: Keras's correct_pad then 'valid', which gives ceil(n / 2) like 'same'.
-  if (row.s === 2) y = net.zeroPad(y, correctPad(net.shape(y), 3), `${prefix}pad`);
-  y = net.depthwiseConv2d(y, { name: `${prefix}depthwise`, kernelSize: 3, strides: row.s, padding: row.s === 1 ? 'same' : 'valid', useBias: false, kernelInit: style.kernelInit });
+  // depthwise. Stride 2 in Keras's style: correct_pad then 'valid', which gives ceil(n / 2) like 'same'.
+  let padding: 'same' | 'valid' = 'same';
+  if (row.s === 2 && style.stridedPadding === 'keras') [y, padding] = [net.zeroPad(y, correctPad(net.shape(y), 3), `${prefix}pad`), 'valid'];
+  else if (row.s === 2) [y, padding] = applyPaddingMode(net, y, 'symmetric', { kernelSize: 3, strides: 2, padName: `${prefix}pad` });
+  y = net.depthwiseConv2d(y, { name: `${prefix}depthwise`, kernelSize: 3, strides: row.s, padding, useBias: false, kernelInit: style.kernelInit });
   y = net.batchNorm(y, { name: `${prefix}depthwise_BN`, ...style.batchNorm });
   y = net.activation(y, 'relu6', `${prefix}depthwise_relu`);
   // project: linear (the paper's linear bottleneck)
@@ -153,7 +195,7 @@ export function invertedResidualBlock<T>(net: Net<T>, x: T, row: { t: number; c:
 }
 
 function describeMobileNetV2<T>(net: Net<T>, config: MobileNetV2Config): NetGraph<T> {
-  const style = kerasStyle;
+  const style = mobilenetV2Styles[config.variant];
   const { architecture, alpha } = config;
   const input = net.input(config.inputShape, 'input');
   // stem: Keras rounds 32 * alpha directly (no int() first, unlike the blocks), 'same' padding.
@@ -162,7 +204,7 @@ function describeMobileNetV2<T>(net: Net<T>, config: MobileNetV2Config): NetGrap
     filters: makeDivisible(architecture.stem.filters * alpha, 8),
     kernelSize: 3,
     strides: architecture.stem.stride,
-    padding: 'same',
+    padding: style.stridedPadding === 'keras' ? 'same' : 'symmetric',
     activation: 'relu6',
     batchNorm: style.batchNorm,
     kernelInit: style.kernelInit,
@@ -201,6 +243,10 @@ export const mobilenetV2Family = defineFamily({
   schema: MobileNetV2OptionsSchema,
   describe: describeMobileNetV2,
   models: { mobilenetV2: { table: 'Table 2' } },
+  sources: {
+    torchvision: { variant: 'torchvision', names: mobilenetV2TorchvisionNames, preprocessing: torchvisionImagenet },
+    keras: { preprocessing: kerasTf },
+  },
 });
 
 /**

@@ -7,7 +7,7 @@
  */
 import { convBnAct } from '../../blocks/conv-bn-act.js';
 import { torchBatchNorm } from '../../blocks/batch-norm.js';
-import { heNormalFanOut, type InitSpec } from '../../init.js';
+import { glorotUniform, heNormalFanOut, zeros, type InitSpec } from '../../init.js';
 import type { Net } from '../../net/net.js';
 
 /**
@@ -31,16 +31,36 @@ export interface ResNetStyle {
   bottleneckStrideConv: 1 | 2;
   /** Initialisation of every conv. */
   kernelInit: InitSpec;
+  /** Initialisation of the classifier. */
+  classifierInit: { kernel: InitSpec; bias: InitSpec };
 }
 
 /**
- * The variants' styles. torchvision's ("v1.5"): no conv biases, PyTorch's BatchNorm (epsilon
- * 1e-5), the stride in the bottleneck's 3x3, kaiming_normal_(mode='fan_out') convs.
+ * The variants' styles.
+ * - torchvision's ("v1.5"): no conv biases, PyTorch's BatchNorm (epsilon 1e-5), the stride in the
+ *   bottleneck's 3x3, kaiming_normal_(mode='fan_out') convs, the fc at nn.Linear's default.
+ * - Keras Applications' (`ResNet50`, after the paper's Caffe model): the stride in the first 1x1
+ *   (which skips three quarters of the input), conv biases (25,636,712 parameters for ResNet-50
+ *   against torchvision's 25,557,032 trainable), BatchNorm epsilon 1.001e-5, Keras's
+ *   glorot-uniform kernels.
  *
  * @category ResNet
  */
 export const resnetStyles = {
-  torchvision: { batchNorm: torchBatchNorm, convBias: false, bottleneckStrideConv: 2, kernelInit: heNormalFanOut },
+  torchvision: {
+    batchNorm: torchBatchNorm,
+    convBias: false,
+    bottleneckStrideConv: 2,
+    kernelInit: heNormalFanOut,
+    classifierInit: { kernel: { kind: 'torchDefault' }, bias: { kind: 'torchDefault' } },
+  },
+  keras: {
+    batchNorm: { epsilon: 1.001e-5, momentum: 0.99 },
+    convBias: true,
+    bottleneckStrideConv: 1,
+    kernelInit: glorotUniform,
+    classifierInit: { kernel: glorotUniform, bias: zeros },
+  },
 } as const satisfies Record<string, ResNetStyle>;
 
 /**

@@ -2,20 +2,21 @@
  * ResNet: He, Zhang, Ren, Sun, "Deep Residual Learning for Image Recognition", CVPR 2016, Table 1
  * (https://arxiv.org/abs/1512.03385). Each depth is a row: its block type and the blocks per stage.
  *
- * Numerically torchvision's ResNet, which departs from the paper in two ways: the bottleneck's
- * stride is in its 3x3 conv ("v1.5"; the paper's Caffe model strides in the first 1x1, which skips
- * three quarters of the input), and the init is kaiming_normal_(mode='fan_out') with the fc at
- * nn.Linear's default. With torchvision and the paper: no conv biases, BatchNorm after every conv,
- * projection shortcuts only where the shape changes (option B), PyTorch's symmetric padding
- * (explicit `*_pad` layers where TF's 'same' would pad unevenly). `dropout` > 0 adds a
- * `top_dropout` before the classifier, which neither has.
+ * Two variants, each a style (`resnetStyles` in `./blocks.ts`): `torchvision` (the default), which
+ * departs from the paper by striding in the bottleneck's 3x3 conv ("v1.5") and by its init; and
+ * `keras`, Keras Applications' ResNet50/101/152 (the paper's Caffe model: stride in the first 1x1,
+ * conv biases). With the paper: BatchNorm after every conv, projection shortcuts only where the
+ * shape changes (option B), PyTorch's symmetric padding (explicit `*_pad` layers where TF's 'same'
+ * would pad unevenly). `dropout` > 0 adds a `top_dropout` before the classifier, which none has.
  */
 import { z } from 'zod';
 import { poolAndClassify } from '../../blocks/classifier.js';
 import { positiveInt } from '../../config.js';
 import type { Net, NetGraph } from '../../net/net.js';
-import { modelOptionsSchema } from '../../options.js';
+import { modelOptionsSchema, variantOption } from '../../options.js';
 import { defineFamily } from '../family.js';
+import { kerasCaffe, torchvisionImagenet } from '../preprocessing.js';
+import { resnetTorchvisionNames } from './torchvision.js';
 import { basicBlock, bottleneckBlock, resnetStyles } from './blocks.js';
 
 /**
@@ -56,14 +57,16 @@ export type ResNetArchitectureInput = z.input<typeof ResNetArchitectureSchema>;
 const ResNetOptionsSchema = modelOptionsSchema(
   { numClasses: 1000, inputShape: [224, 224, 3], dropout: 0 },
   {
+    /** 'torchvision' (default; loads torchvision's and timm's weights) or 'keras' (Keras Applications' ResNet50/101/152: stride in the first 1x1, conv biases). */
+    variant: variantOption(resnetStyles, "'torchvision' or 'keras'"),
     /** The block type, blocks per stage and widths ({@link ResNetArchitectureInput}): a depth's own row of Table 1 by default. */
     architecture: ResNetArchitectureSchema,
   },
 );
 
 /**
- * Options of the ResNet builders: `architecture` (a depth's Table 1 row by default; required by
- * {@link resnet}) and the shared options with ResNet's defaults (`numClasses` 1000, `inputShape`
+ * Options of the ResNet builders: `variant` ('torchvision'), `architecture` (a depth's Table 1 row
+ * by default; required by {@link resnet}) and the shared options with ResNet's defaults (`numClasses` 1000, `inputShape`
  * [224, 224, 3], `dropout` 0).
  *
  * @useDeclaredType
@@ -76,7 +79,7 @@ type ResNetConfig = z.output<typeof ResNetOptionsSchema>;
 const STEM_WIDTH = 64;
 
 function describeResNet<T>(net: Net<T>, config: ResNetConfig): NetGraph<T> {
-  const style = resnetStyles.torchvision;
+  const style = resnetStyles[config.variant];
   const { block, layers, widths } = config.architecture;
   const input = net.input(config.inputShape, 'input');
   // conv1: 7x7/2, padding 3, always as an explicit ZeroPadding2D named as Keras's `conv1_pad`: at
@@ -99,9 +102,7 @@ function describeResNet<T>(net: Net<T>, config: ResNetConfig): NetGraph<T> {
     }
   });
 
-  // torchvision leaves its fc at nn.Linear's default: uniform(±1/sqrt(fan_in)) for weight and bias.
-  const init = { kernel: { kind: 'torchDefault' }, bias: { kind: 'torchDefault' } } as const;
-  const output = poolAndClassify(net, x, config, { pool: 'avg_pool', dropout: 'top_dropout', classifier: 'predictions' }, init);
+  const output = poolAndClassify(net, x, config, { pool: 'avg_pool', dropout: 'top_dropout', classifier: 'predictions' }, style.classifierInit);
   return { inputs: [input], outputs: [output] };
 }
 
@@ -126,6 +127,8 @@ export const resnetFamily = defineFamily({
     resnet101: { table: 'Table 1, 101-layer', defaults: bottleneck([3, 4, 23, 3]) },
     resnet152: { table: 'Table 1, 152-layer', defaults: bottleneck([3, 8, 36, 3]) },
   },
+  // timm's ResNets name their weights as torchvision's do.
+  sources: { torchvision: { names: resnetTorchvisionNames, preprocessing: torchvisionImagenet }, keras: { variant: 'keras', preprocessing: kerasCaffe } },
 });
 
 /**

@@ -22,6 +22,8 @@ import { glorotUniform, zeros } from '../../init.js';
 import type { Net, NetGraph } from '../../net/net.js';
 import { modelOptionsSchema } from '../../options.js';
 import { defineFamily } from '../family.js';
+import { kerasCaffe, torchvisionImagenet } from '../preprocessing.js';
+import { vggTorchvisionNames } from './torchvision.js';
 
 /**
  * One convolution row of Table 1: "conv3-N" is `N`; "conv1-N" (configuration C) is
@@ -158,6 +160,8 @@ export const vggFamily = defineFamily({
     vgg16: { table: 'Table 1, configuration D', defaults: { architecture: vggConfigurations.D } },
     vgg19: { table: 'Table 1, configuration E', defaults: { architecture: vggConfigurations.E } },
   },
+  // torchvision's vgg*_bn files load into `batchNorm: true`.
+  sources: { torchvision: { names: vggTorchvisionNames, preprocessing: torchvisionImagenet }, keras: { preprocessing: kerasCaffe } },
 });
 
 /**

@@ -11,12 +11,16 @@
  *   PyTorch flattened (C, H, W), so its columns are also reordered to (H, W, C);
  * - biases and BatchNorm's four vectors as they are.
  */
+import type { TorchvisionNames } from '../../families/family.js';
 import type { SourceDType, SourceTensor, TensorSet } from '../tensors.js';
-import { ConfigError } from '../../errors.js';
 import { tf } from '../../tf.js';
 import { WeightsError } from '../../weights/errors.js';
 import { TorchvisionMappingError, type MappingMismatch, type NamedShape } from './errors.js';
-import { torchvisionFamilies, torchvisionRules, type TorchvisionFamily, type TorchvisionRule } from './rules.js';
+
+/** A family's torchvision names, with the family's name for messages. */
+interface TorchvisionRule extends TorchvisionNames {
+  family: string;
+}
 
 /**
  * Options of the mapping functions.
@@ -29,8 +33,10 @@ import { torchvisionFamilies, torchvisionRules, type TorchvisionFamily, type Tor
  * @category Import
  */
 export interface TorchvisionMappingOptions {
-  /** The family's rule to apply ({@link torchvisionFamilies}). */
-  family: TorchvisionFamily;
+  /** The model's family (`resnet`), for messages. */
+  family: string;
+  /** How torchvision names the family's layers: its definition's `sources.torchvision.names`. */
+  names: TorchvisionNames;
   /** The file the tensors came from, for the error message. Default `'state_dict'`. */
   file?: string;
 }
@@ -84,10 +90,8 @@ const FLOAT_TYPES = new Set<SourceDType>(['float32', 'float16', 'bfloat16', 'flo
 /** At most this many entries of each list are spelled out in an error message. */
 const LISTED = 10;
 
-function ruleFor(family: TorchvisionFamily): TorchvisionRule {
-  const rule = (torchvisionRules as Record<string, TorchvisionRule | undefined>)[family];
-  if (!rule) throw new ConfigError('family', `must be one of ${torchvisionFamilies.join(', ')}, received ${JSON.stringify(family)}`);
-  return rule;
+function ruleFor(options: { family: string; names: TorchvisionNames }): TorchvisionRule {
+  return { ...options.names, family: options.family };
 }
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
@@ -310,7 +314,7 @@ export function planTorchvisionMapping(
   tensors: ReadonlyMap<string, Pick<SourceTensor, 'shape' | 'dtype'>>,
   options: TorchvisionMappingOptions,
 ): TorchvisionPlan {
-  const rule = ruleFor(options.family);
+  const rule = ruleFor(options);
   const plan = planModel(model, rule);
   const skipped = matchTensors(model, rule, plan, tensors, options.file ?? 'state_dict');
   return { pairs: plan.weights.map(({ zoo, key, kind, zooShape, torchShape }) => ({ zoo, key, layout: kind, zooShape, torchShape })), skipped };
@@ -386,7 +390,7 @@ export interface TorchvisionMapped {
  * @category Import
  */
 export function mapTorchvisionWeights(model: tf.LayersModel, tensors: TensorSet, options: TorchvisionMappingOptions): TorchvisionMapped {
-  const rule = ruleFor(options.family);
+  const rule = ruleFor(options);
   const plan = planModel(model, rule);
   const skipped = matchTensors(model, rule, plan, tensors, options.file ?? 'state_dict');
   const weights = new Map<string, MappedWeight>();
@@ -445,8 +449,10 @@ export function assignTorchvisionWeights(model: tf.LayersModel, tensors: TensorS
  * @category Import
  */
 export interface TorchvisionExportOptions {
-  /** The family's rule to apply. */
-  family: TorchvisionFamily;
+  /** The model's family (`resnet`), for messages. */
+  family: string;
+  /** How torchvision names the family's layers. */
+  names: TorchvisionNames;
   /**
    * Write each BatchNorm's `num_batches_tracked` (int64 0). Default true, so that the key set is
    * exactly torchvision's `state_dict()`: `load_state_dict(strict=True)` accepts a plain dict
@@ -471,7 +477,7 @@ export interface TorchvisionExportOptions {
  * @category Import
  */
 export function torchvisionStateDict(model: tf.LayersModel, options: TorchvisionExportOptions): TensorSet {
-  const rule = ruleFor(options.family);
+  const rule = ruleFor(options);
   const plan = planModel(model, rule);
   if (plan.unmapped.length) {
     const expected = plan.weights.map((weight) => ({ name: weight.key, shape: weight.torchShape }));
@@ -506,6 +512,6 @@ export function torchvisionStateDict(model: tf.LayersModel, options: Torchvision
  *
  * @category Import
  */
-export function torchvisionKey(model: tf.LayersModel, zooWeight: string, options: { family: TorchvisionFamily }): string | undefined {
-  return planModel(model, ruleFor(options.family)).weights.find((weight) => weight.zoo === zooWeight)?.key;
+export function torchvisionKey(model: tf.LayersModel, zooWeight: string, options: { family: string; names: TorchvisionNames }): string | undefined {
+  return planModel(model, ruleFor(options)).weights.find((weight) => weight.zoo === zooWeight)?.key;
 }
