@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { KerasWeights } from '../../src/import/readers/index.js';
 import type { SourceDType, TensorSet } from '../../src/import/tensors.js';
 
 /** The formula as the Python script records it in every parity fixture (the test compares the two). */
@@ -107,7 +108,7 @@ export function shapesOnly(tensors: readonly FixtureTensor[]): Map<string, { sha
 }
 
 /** The fixture's input, NCHW as torchvision was fed, and transposed to NHWC for TF.js. */
-export function formulaInput(fixture: TorchvisionFixture): { nchw: Float32Array; nhwc: Float32Array; shape: [number, number, number, number] } {
+export function formulaInput(fixture: Pick<TorchvisionFixture, 'input'>): { nchw: Float32Array; nhwc: Float32Array; shape: [number, number, number, number] } {
   const { key, shape, centre, halfWidth } = fixture.input!;
   const [n, c, h, w] = shape;
   const nchw = formulaValues(key, n * c * h * w, centre, halfWidth);
@@ -117,4 +118,105 @@ export function formulaInput(fixture: TorchvisionFixture): { nchw: Float32Array;
       for (let y = 0; y < h; y++)
         for (let x = 0; x < w; x++) nhwc[((b * h + y) * w + x) * c + ch] = nchw[((b * c + ch) * h + y) * w + x];
   return { nchw, nhwc, shape: [n, h, w, c] };
+}
+
+// Keras: the same formula, keyed by the Keras weight name (`conv1/kernel`), its role told by the
+// name's last part, and filled in Keras's layout (scripts/references/make-keras-references.py).
+
+/** The Keras roles as make-keras-references.py records them in every fixture of test/fixtures/keras. */
+export const KERAS_FORMULA = {
+  name: 'cnn-zoo formula weights v1, Keras roles',
+  hash: FORMULA.hash,
+  value: FORMULA.value,
+  key: 'the Keras weight name without the :0 suffix (conv1/kernel)',
+  roles: {
+    kernel: { centre: 0, halfWidth: 'sqrt(6 / fan_in), fan_in = product of shape[:-1]' },
+    depthwise_kernel: { centre: 0, halfWidth: 'sqrt(6 / (shape[0] * shape[1]))' },
+    gamma: { centre: 1, halfWidth: 0.25 },
+    beta: { centre: 0, halfWidth: 0.1 },
+    bias: { centre: 0, halfWidth: 0.1 },
+    moving_mean: { centre: 0, halfWidth: 0.1 },
+    moving_variance: { centre: 1, halfWidth: 0.5 },
+    input: { centre: 0, halfWidth: 2 },
+  },
+} as const;
+
+/** (centre, halfWidth) of a Keras weight `layer/short` by its role. */
+export function kerasFormulaRole(key: string, shape: readonly number[]): { centre: number; halfWidth: number } {
+  const short = key.slice(key.lastIndexOf('/') + 1);
+  const product = (axes: readonly number[]) => axes.reduce((a, b) => a * b, 1);
+  if (short === 'kernel') return { centre: 0, halfWidth: Math.sqrt(6 / product(shape.slice(0, -1))) };
+  if (short === 'depthwise_kernel') return { centre: 0, halfWidth: Math.sqrt(6 / (shape[0] * shape[1])) };
+  const fixed: Record<string, { centre: number; halfWidth: number }> = {
+    gamma: { centre: 1, halfWidth: 0.25 },
+    beta: { centre: 0, halfWidth: 0.1 },
+    bias: { centre: 0, halfWidth: 0.1 },
+    moving_mean: { centre: 0, halfWidth: 0.1 },
+    moving_variance: { centre: 1, halfWidth: 0.5 },
+  };
+  if (short in fixed) return fixed[short];
+  throw new Error(`${key}: no formula role for this Keras weight (shape [${shape.join(', ')}])`);
+}
+
+/** One weight of a Keras fixture's layer: its name in a Keras 2 file (`conv1/kernel:0`), shape, and checksum of its formula values. */
+export type KerasFixtureWeight = [name: string, shape: number[], checksum: number];
+
+/** One layer of a Keras fixture, in Keras's `model.layers` order: name, class, its Keras 3 group, its weights. */
+export type KerasFixtureLayer = [name: string, className: string, keras3Path: string, weights: KerasFixtureWeight[]];
+
+/** A reference file of test/fixtures/keras. */
+export interface KerasFixture {
+  model: string;
+  versions: Record<string, string>;
+  formula: unknown;
+  /** The zoo builder options the reference was computed at (the source's variant included). */
+  zooOptions: Record<string, unknown>;
+  /** The Keras Applications call the reference re-implements. */
+  keras: string;
+  /** The weight file it stands beside, if any (test/fixtures/keras/<file>). */
+  file?: string;
+  layers: KerasFixtureLayer[];
+  input: { key: string; shape: [number, number, number, number]; layout: 'NCHW'; centre: number; halfWidth: number; checksum: number };
+  /** Keras's outputs, in Keras's layout (NHWC for a feature map). */
+  outputs: Record<string, { shape: number[]; values: number[] }>;
+}
+
+const KERAS_FIXTURES = fileURLToPath(new URL('../fixtures/keras/', import.meta.url));
+
+/** The path of a file of test/fixtures/keras. */
+export function kerasFixturePath(file: string): string {
+  return `${KERAS_FIXTURES}${file}`;
+}
+
+/** Reads test/fixtures/keras/<name>.json. */
+export function readKerasFixture(name: string): KerasFixture {
+  return JSON.parse(readFileSync(kerasFixturePath(`${name}.json`), 'utf8')) as KerasFixture;
+}
+
+/** The formula's values of a Keras weight (`conv1/kernel:0` is keyed `conv1/kernel`). */
+export function kerasFormulaValues(weightName: string, shape: readonly number[]): Float32Array {
+  const key = weightName.replace(/:\d+$/, '');
+  const { centre, halfWidth } = kerasFormulaRole(key, shape);
+  return formulaValues(key, shape.reduce((a, b) => a * b, 1), centre, halfWidth);
+}
+
+/**
+ * The fixture's layers as a Keras weight file would hold them, filled by the formula: Keras 2's
+ * `weights` layout (layer names, weights named `conv1/kernel:0`, layers without weights listed
+ * too), or Keras 3's `vars` layout (each layer's group `layers/conv2d_3`, its variables `0`, `1`...;
+ * groups without variables left out, as the reader leaves them out).
+ */
+export function kerasFormulaWeights(fixture: KerasFixture, layout: 'weights' | 'vars' = 'weights'): KerasWeights {
+  const tensors: TensorSet = new Map();
+  const layers: KerasWeights['layers'] = [];
+  for (const [name, , keras3Path, weights] of fixture.layers) {
+    if (layout === 'vars' && weights.length === 0) continue;
+    const layerName = layout === 'vars' ? keras3Path : name;
+    const names = weights.map(([weightName], i) => (layout === 'vars' ? String(i) : weightName));
+    layers.push({ name: layerName, weights: names });
+    weights.forEach(([weightName, shape], i) => {
+      tensors.set(`${layerName}/${names[i]}`, { shape: [...shape], dtype: 'float32', data: kerasFormulaValues(weightName, shape) });
+    });
+  }
+  return { format: layout === 'vars' ? 'keras' : 'keras-h5', layout, tensors, layers, ...(layout === 'weights' && { backend: 'tensorflow' }) };
 }
