@@ -1,0 +1,227 @@
+/**
+ * `cnn-zoo predict <weights-dir> <image>...`: each image's top classes, from a weights folder (its
+ * model, its manifest's preprocessing and class names).
+ *
+ * All or nothing: every image is decoded before anything is printed, and if any cannot be read the
+ * run prints nothing on stdout and fails with one line per unreadable image (exit code 2). A
+ * partial table would look like success to a script, and `--json` must stay one whole document.
+ *
+ * Probabilities or logits are told by the output layer's activation (its config's `activation`,
+ * or a `Softmax` layer): softmax and sigmoid outputs are reported as they are, a linear output
+ * (`classifierActivation: 'linear'`) is taken for logits and softmaxed. The manifest's `config`
+ * would say it only for zoo models built by name; the layer says it for any model.json. A model
+ * with several outputs (GoogLeNet with its auxiliary heads) is read at its first, the main one.
+ */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { alignColumns, type Column } from '../analysis/render.js';
+import { ConfigError } from '../errors.js';
+import { decodePredictions, type Prediction } from '../images/decode-predictions.js';
+import { ImageError } from '../images/errors.js';
+import { preprocess } from '../images/preprocess.js';
+import { tf } from '../tf.js';
+import { WeightsError } from '../weights/errors.js';
+import { loadModel, readManifest } from '../weights/load.js';
+import { MANIFEST_FILE, type WeightsManifest } from '../weights/manifest.js';
+import { UsageError } from './errors.js';
+import { positiveIntFlag } from './model-request.js';
+import type { CliIO } from './output.js';
+
+export interface PredictFlags {
+  /** Classes shown per image (a positive integer as text); default 5. */
+  top?: string;
+  /** Print JSON instead of tables. */
+  json?: boolean;
+}
+
+/** What the model's output is, from its output layer. */
+type OutputKind = 'softmax' | 'sigmoid' | 'logits';
+
+/** One image's result. */
+interface ImageResult {
+  image: string;
+  predictions: Prediction[];
+}
+
+/** Images per forward pass. */
+const BATCH = 16;
+/** Tables fit a terminal this wide. */
+const WIDTH = 80;
+/** Tables are indented under each image's heading. */
+const INDENT = '  ';
+
+/** The manifest, or a one-line UsageError: a folder without one is not a weights folder here. */
+async function manifestOf(dir: string): Promise<WeightsManifest> {
+  const isDirectory = await stat(dir).then((entry) => entry.isDirectory(), () => false);
+  const hasManifest = isDirectory && (await stat(path.join(dir, MANIFEST_FILE)).then((entry) => entry.isFile(), () => false));
+  if (isDirectory && !hasManifest) {
+    // readManifest's own advice ({ requireManifest: false }) is for code; predict needs the manifest's preprocessing.
+    throw new UsageError(`${dir}: not a cnn-zoo weights folder: it has no ${MANIFEST_FILE} (the preprocessing and class names predict needs; saveModel writes one)`);
+  }
+  try {
+    return (await readManifest(dir))!;
+  } catch (error) {
+    if (error instanceof WeightsError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+async function modelOf(dir: string): Promise<tf.LayersModel> {
+  try {
+    return await loadModel(dir);
+  } catch (error) {
+    if (error instanceof WeightsError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** Checks that the model takes the manifest's input and outputs one score per class; returns K. */
+function checkModel(dir: string, model: tf.LayersModel, manifest: WeightsManifest): number {
+  const expected = manifest.preprocessing.inputShape;
+  const input = model.inputs.length === 1 ? model.inputs[0].shape.slice(1) : undefined;
+  if (!input || input.length !== 3 || input.some((size, i) => size !== expected[i])) {
+    const got = model.inputs.map((tensor) => `[${tensor.shape.slice(1).join(', ')}]`).join(', ');
+    throw new UsageError(`${dir}: the model takes ${got} but ${MANIFEST_FILE}'s preprocessing.inputShape is [${expected.join(', ')}]`);
+  }
+  const output = model.outputs[0].shape;
+  if (output.length !== 2 || output[1] === null) {
+    throw new UsageError(`${dir}: the model's output has shape [${output.map((size) => size ?? '?').join(', ')}], not one score per class (saved without its classifier, includeTop: false?)`);
+  }
+  const classes = output[1];
+  const names = manifest.classNames;
+  if (names && names.length !== classes) throw new UsageError(`${dir}: the model has ${classes} output classes but ${MANIFEST_FILE} lists ${names.length} classNames`);
+  return classes;
+}
+
+/** Softmax, sigmoid or logits, from the output layer; anything else is not a classifier's output. */
+function outputKind(dir: string, model: tf.LayersModel): OutputKind {
+  const layer = model.outputs[0].sourceLayer;
+  const type = layer.getClassName();
+  const activation = type === 'Softmax' ? 'softmax' : layer.getConfig().activation;
+  if (activation === 'softmax' || activation === 'sigmoid') return activation;
+  if (activation === 'linear') return 'logits';
+  const what = typeof activation === 'string' ? `has activation '${activation}'` : 'has no activation';
+  throw new UsageError(`${dir}: the model's output layer '${layer.name}' (${type}) ${what}: predict reads probabilities (softmax, sigmoid) or logits (linear)`);
+}
+
+/** Decodes every image, then runs the model in batches; unreadable images are all named, one a line. */
+async function classify(model: tf.LayersModel, manifest: WeightsManifest, kind: OutputKind, images: readonly string[], classNames: readonly string[], top: number): Promise<ImageResult[]> {
+  const failures: string[] = [];
+  const results: ImageResult[] = [];
+  for (let start = 0; start < images.length; start += BATCH) {
+    const files = images.slice(start, start + BATCH);
+    const settled = await Promise.allSettled(files.map((file) => preprocess(file, manifest.preprocessing)));
+    const inputs = settled.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
+    for (const outcome of settled) {
+      if (outcome.status === 'fulfilled') continue;
+      const error: unknown = outcome.reason;
+      // Without sharp no image can be read: one line, not one per image.
+      if (error instanceof ImageError && error.image === undefined) {
+        tf.dispose(inputs);
+        throw new UsageError(error.message);
+      }
+      if (error instanceof ImageError) failures.push(error.message);
+      else {
+        tf.dispose(inputs);
+        throw error;
+      }
+    }
+    // Once an image failed, the run fails: the rest are only decoded, to name every bad one.
+    if (failures.length > 0) {
+      tf.dispose(inputs);
+      continue;
+    }
+    const probabilities = tf.tidy(() => {
+      const batch = inputs.length === 1 ? inputs[0] : tf.concat(inputs);
+      const output = model.predict(batch);
+      const main = Array.isArray(output) ? output[0] : output;
+      return kind === 'logits' ? tf.softmax(main) : main;
+    });
+    try {
+      decodePredictions(probabilities, classNames, top).forEach((predictions, i) => results.push({ image: files[i], predictions }));
+    } finally {
+      tf.dispose([probabilities, ...inputs]);
+    }
+  }
+  if (failures.length > 0) throw new UsageError(failures.join('\n'));
+  return results;
+}
+
+/** A probability as a percentage with two decimals. */
+function percentage(probability: number): string {
+  if (!Number.isFinite(probability)) return String(probability);
+  // Rounding would show a sliver as 0.00% and a near-certainty as 100.00%.
+  if (probability > 0 && probability < 0.00005) return '<0.01%';
+  if (probability < 1 && probability >= 0.99995) return '>99.99%';
+  return `${(100 * probability).toFixed(2)}%`;
+}
+
+/** Cuts `text` to `width` characters, marking the cut with '…'. */
+function fit(text: string, width: number): string {
+  return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
+}
+
+/** One image's table: rank, class (and its index when the folder names classes), probability. */
+function table(result: ImageResult, named: boolean, classes: number): string[] {
+  const columns: Column[] = [
+    { header: '#', align: 'right' },
+    { header: 'Class', align: 'left' },
+    ...(named ? [{ header: 'Index', align: 'right' } as Column] : []),
+    { header: 'Probability', align: 'right' },
+  ];
+  const rankWidth = String(result.predictions.length).length;
+  const indexWidth = Math.max('Index'.length, String(classes - 1).length);
+  const fixed = INDENT.length + rankWidth + 'Probability'.length + (named ? indexWidth + 2 : 0) + 2 * 2;
+  const classWidth = Math.max('Class'.length, WIDTH - fixed);
+  const rows = result.predictions.map((prediction, rank) => [
+    String(rank + 1),
+    fit(named ? prediction.className : String(prediction.index), classWidth),
+    ...(named ? [String(prediction.index)] : []),
+    percentage(prediction.probability),
+  ]);
+  return [result.image, ...alignColumns(columns, rows).map((line) => INDENT + line)];
+}
+
+/**
+ * Runs `cnn-zoo predict`: loads the folder's model and manifest, reads every image as the
+ * manifest's preprocessing says, and prints each image's `--top` classes (default 5) as a table or
+ * as JSON. Every mistake (a folder that is not a weights folder, an unreadable image, a bad flag)
+ * is a UsageError naming the folder, the file or the flag, and nothing is printed on stdout.
+ */
+export async function runPredict(io: CliIO, weightsDir: string, images: readonly string[], flags: PredictFlags = {}): Promise<void> {
+  const top = positiveIntFlag('--top', flags.top) ?? 5;
+  if (images.length === 0) throw new UsageError('missing required argument: at least one image');
+  const manifest = await manifestOf(weightsDir);
+  const model = await modelOf(weightsDir);
+  let results: ImageResult[];
+  let classes: number;
+  let kind: OutputKind;
+  try {
+    classes = checkModel(weightsDir, model, manifest);
+    kind = outputKind(weightsDir, model);
+    const classNames = manifest.classNames ?? Array.from({ length: classes }, (_, index) => String(index));
+    results = await classify(model, manifest, kind, images, classNames, top);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(`${weightsDir}: ${MANIFEST_FILE}: ${error.message.split('\n').join('; ')}`);
+    throw error;
+  } finally {
+    model.dispose();
+  }
+
+  const named = manifest.classNames !== undefined;
+  if (flags.json) {
+    const json = {
+      weights: weightsDir,
+      model: manifest.model,
+      // How the probabilities were obtained: the model's own softmax or sigmoid, or softmax of its logits.
+      probabilities: kind === 'logits' ? 'softmax of the logits' : kind,
+      images: results.map(({ image, predictions }) => ({
+        image,
+        predictions: predictions.map(({ index, className, probability }) => (named ? { index, className, probability } : { index, probability })),
+      })),
+    };
+    io.stdout(`${JSON.stringify(json, null, 2)}\n`);
+    return;
+  }
+  io.stdout(`${results.map((result) => table(result, named, classes).join('\n')).join('\n\n')}\n`);
+}
