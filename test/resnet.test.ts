@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/errors.js';
-import { listModels, planModel, resnet101, resnet152, resnet18, resnet34, resnet50, type ModelDefinition } from '../src/index.js';
+import { listModels, planModel, resnet101, resnet152, resnet18, resnet34, resnet50 } from '../src/index.js';
+import type { ModelDefinition } from '../src/types.js';
 import { basicBlock, bottleneckBlock, resnet, resnetFamily, type PlannedLayer, type Shape } from '../src/net/index.js';
 import { LayersNet, ShapeNet } from '../src/net/interpreter.js';
 import { tf } from '../src/tf.js';

@@ -4,7 +4,8 @@
  * one real forward pass on the active backend. `npm run test:gpu` runs this file on tensorflow-gpu.
  */
 import { describe, expect, it } from 'vitest';
-import { getModelDefinition, listModels, tf, type ModelDefinition } from '../src/index.js';
+import { getModelDefinition, listModels, tf } from '../src/index.js';
+import type { ModelDefinition } from '../src/types.js';
 
 describe.each(listModels())('%s', (name) => {
   const definition: ModelDefinition = getModelDefinition(name);

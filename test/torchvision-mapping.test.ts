@@ -4,7 +4,8 @@
  * error with nothing assigned, and the way back gives torchvision's key set and the same values.
  */
 import { describe, expect, it } from 'vitest';
-import { alexnet, getModelDefinition, googlenet, mobilenetV2, resnet18, resnet34, resnet50, tf, vgg16, type ModelDefinition } from '../src/index.js';
+import { alexnet, getModelDefinition, googlenet, mobilenetV2, resnet18, resnet34, resnet50, tf, vgg16 } from '../src/index.js';
+import type { ModelDefinition } from '../src/types.js';
 import { checkpoints, type Checkpoint } from '../src/import/checkpoints.js';
 import { imagenetClasses } from '../src/import/imagenet-classes.js';
 import type { TensorSet } from '../src/import/tensors.js';

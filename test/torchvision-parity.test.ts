@@ -12,7 +12,8 @@
 import { describe, expect, it } from 'vitest';
 import { alexnet, googlenet, mobilenetV2, resnet18, resnet34, resnet50, tf, vgg16 } from '../src/index.js';
 import { assignTorchvisionWeights } from '../src/import/torchvision/map.js';
-import { getModelDefinition, type ModelDefinition } from '../src/index.js';
+import { getModelDefinition } from '../src/index.js';
+import type { ModelDefinition } from '../src/types.js';
 
 type TorchvisionFamily = 'resnet' | 'alexnet' | 'googlenet' | 'vgg' | 'mobilenet_v2';
 const TORCHVISION_MODEL = { alexnet: 'alexnet', vgg: 'vgg16', resnet: 'resnet50', googlenet: 'googlenet', mobilenet_v2: 'mobilenetV2' } as const;

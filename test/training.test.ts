@@ -4,7 +4,8 @@
  * themselves are compared with the cpu backend's in wasm-gradients.test.ts.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getModelDefinition, listModels, tf, useBackend, type ModelDefinition } from '../src/index.js';
+import { getModelDefinition, listModels, tf, useBackend } from '../src/index.js';
+import type { ModelDefinition } from '../src/types.js';
 
 /** A small input each model accepts (AlexNet's adaptive pool needs at least a 6x6 map, so 223). */
 const TRAIN_INPUT: Record<string, number> = { lenet5: 32, alexnet: 223, vgg16: 32, vgg19: 32, googlenet: 64 };

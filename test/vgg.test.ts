@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/errors.js';
-import { listModels, planModel, vgg11, vgg13, vgg16, vgg19, type ModelDefinition } from '../src/index.js';
+import { listModels, planModel, vgg11, vgg13, vgg16, vgg19 } from '../src/index.js';
+import type { ModelDefinition } from '../src/types.js';
 import { vgg, vggConfigurations, vggFamily } from '../src/net/index.js';
 import { tf } from '../src/tf.js';
 import { builtShapes, plannedShapes, trainableCount } from './helpers/model-shapes.js';

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { ConfigError } from '../src/errors.js';
 import { BatchNormalization } from '../src/wasm/batch-normalization.js';
 import { Conv2D } from '../src/wasm/conv2d.js';
-import { lenet5 } from '../src/index.js';
+import { createModel, lenet5, modelInfo, resnet18 } from '../src/index.js';
 import { tf } from '../src/tf.js';
 import {
   MANIFEST_FILE,
@@ -181,7 +181,8 @@ describe('saveModel', () => {
     await saveModel(other, dir, { ...info, config: { seed: 9 } }, { overwrite: true });
     const loaded = await loadModel(dir);
     expect(weightBits(loaded)).toEqual(weightBits(other));
-    expect((await readJson(path.join(dir, MANIFEST_FILE))).config).toEqual({ seed: 9 });
+    // The exact config the model was built with (issue: a given config may restate it, not change it).
+    expect((await readJson(path.join(dir, MANIFEST_FILE))).config).toMatchObject({ seed: 9, numClasses: 10, inputShape: [32, 32, 1] });
     expect((await fs.readdir(root)).filter((name) => name.startsWith('.'))).toEqual([]);
     loaded.dispose();
     other.dispose();
@@ -219,9 +220,9 @@ describe('saveModel', () => {
 
   it('rejects bad info before writing anything, naming the field', async () => {
     const dir = path.join(root, 'bad-info');
-    const { licence: _licence, ...noLicence } = info;
-    await expect(saveModel(source, dir, noLicence as WeightsInfo)).rejects.toThrow(ConfigError);
-    await expect(saveModel(source, dir, noLicence as WeightsInfo)).rejects.toThrow(/^licence: must be a non-empty string, received undefined/);
+    // A licence is optional (absent: not said), but not an empty one.
+    await expect(saveModel(source, dir, { ...info, licence: '' })).rejects.toThrow(ConfigError);
+    await expect(saveModel(source, dir, { ...info, licence: '' })).rejects.toThrow(/^licence: must be a non-empty string, received ""/);
     await expect(saveModel(source, dir, { ...info, classNames: ['a', 'b'] })).rejects.toThrow(/^classNames: must have one name per output unit \(10\), received 2 names/);
     await expect(saveModel(source, dir, { ...info, preprocessing: { range: [0, 1], mean: [0.5, 0.5, 0.5], std: [0.2, 0.2, 0.2] } })).rejects.toThrow(
       /^preprocessing.mean: must have one value per channel \(1, from inputShape\)/,
@@ -272,7 +273,8 @@ describe('loading', () => {
     const manifest = await loadWeights(fresh, good);
     expect(weightBits(fresh)).toEqual(weightBits(source));
     expect(manifest?.classNames).toEqual(DIGITS);
-    expect(manifest?.config).toEqual({ seed: 1 });
+    // The exact config the model was built with, with the seed the info restated.
+    expect(manifest?.config).toMatchObject({ seed: 1, numClasses: 10, inputShape: [32, 32, 1], variant: 'classic' });
     fresh.dispose();
   });
 
@@ -454,5 +456,49 @@ describe('rejected folders leave the model untouched', () => {
     const broken = await copyOfGood();
     await fs.writeFile(path.join(broken, MANIFEST_FILE), '{"format": "cnn-zoo-weights",');
     expect((await rejectsUntouched(broken)).message).toMatch(/cnn-zoo\.json: is not valid JSON/);
+  });
+});
+
+describe('saving without ceremony: what the zoo knows of a model goes into its manifest', () => {
+  it('saves a model the zoo built with no info, and the exact config rebuilds it (5 classes at 64x64)', async () => {
+    const model = resnet18({ numClasses: 5, inputShape: [64, 64, 3], seed: 4 });
+    expect(modelInfo(model)).toMatchObject({ model: 'resnet18', config: { numClasses: 5, inputShape: [64, 64, 3], seed: 4 } });
+    const dir = path.join(root, 'no-info');
+    const manifest = await saveModel(model, dir);
+    expect(manifest.model).toBe('resnet18');
+    expect(manifest.config).toMatchObject({ numClasses: 5, inputShape: [64, 64, 3], variant: 'torchvision', architecture: { block: 'basic', layers: [2, 2, 2, 2] } });
+    expect(manifest.preprocessing).toEqual({ inputShape: [64, 64, 3], range: [0, 1], channelOrder: 'rgb' });
+    const [loaded, rebuilt] = [await loadModel(dir), await createModel('resnet18', { weights: dir })];
+    const x = tf.randomUniform([1, 64, 64, 3], 0, 1, 'float32', 8);
+    const outputs = [model, loaded, rebuilt].map((m) => m.predict(x) as tf.Tensor);
+    expect(outputs[1].shape).toEqual([1, 5]);
+    expect(Array.from(outputs[1].dataSync())).toEqual(Array.from(outputs[0].dataSync()));
+    expect(Array.from(outputs[2].dataSync())).toEqual(Array.from(outputs[0].dataSync()));
+    tf.dispose([x, ...outputs]);
+    [model, loaded, rebuilt].forEach((m) => m.dispose());
+  });
+
+  it("accepts a config that restates the model's, refuses one that changes a weight, and reports every problem at once", async () => {
+    const model = resnet18({ numClasses: 5, inputShape: [64, 64, 3], initialize: false });
+    const dir = path.join(root, 'partial-config');
+    // An empty config once loaded a 1000-class model's config: now the model's own is written.
+    expect((await saveModel(model, dir, { config: {} })).config).toMatchObject({ numClasses: 5, inputShape: [64, 64, 3] });
+    const error = await saveModel(model, path.join(root, 'wrong'), { config: { numClasses: 1000 }, classNames: ['a'], licence: '' }).catch((e: unknown) => e as ConfigError);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).issues.map((issue) => issue.field)).toEqual(['licence', 'config', 'classNames']);
+    expect((error as ConfigError).message).toMatch(/^config: must agree with the config the model was built with \(numClasses: 5\)/m);
+    await expect(fs.stat(path.join(root, 'wrong'))).rejects.toThrow(/ENOENT/);
+    model.dispose();
+  });
+
+  it('carries class names, preprocessing, source and licence over from loaded weights', async () => {
+    const shipped = await createModel('lenet5', { weights: 'mnist' });
+    const dir = path.join(root, 'resaved');
+    const manifest = await saveModel(shipped, dir);
+    expect(manifest.classNames).toEqual(DIGITS);
+    expect(manifest.licence).toBe('CC-BY-SA-3.0');
+    expect(manifest.preprocessing).toEqual({ inputShape: [28, 28, 1], range: [0, 1], channelOrder: 'rgb' });
+    expect(manifest.config).toMatchObject({ inputShape: [28, 28, 1], inputPadding: 2, seed: 1998 });
+    shipped.dispose();
   });
 });

@@ -11,7 +11,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { alexnet, getModelDefinition, googlenet, mobilenetV2, resnet50, tf, useBackend, vgg11, type ModelDefinition, type ModelName } from '../../src/index.js';
+import { alexnet, getModelDefinition, googlenet, mobilenetV2, resnet50, tf, useBackend, vgg11, type ModelName } from '../../src/index.js';
+import type { ModelDefinition } from '../../src/types.js';
 import { torchvisionStateDict } from '../../src/import/torchvision/map.js';
 import { formulaValues } from '../../test/helpers/formula-weights.js';
 

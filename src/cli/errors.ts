@@ -4,6 +4,7 @@
  * is exit code 1, with the stack only when CNN_ZOO_DEBUG is set.
  */
 import { ConfigError } from '../errors.js';
+import { WeightsError } from '../weights/errors.js';
 
 /** Exit codes. */
 export const EXIT_OK = 0;
@@ -26,7 +27,8 @@ export function oneLine(text: string): string {
 /** The stderr line and exit code for an error thrown while running a command. */
 export function describeFailure(error: unknown): { message: string; exitCode: number } {
   // One line per problem: a ConfigError lists every problem of the options, one a line.
-  if (error instanceof UsageError || error instanceof ConfigError) return { message: error.message.split('\n').map((line) => `error: ${oneLine(line)}`).join('\n'), exitCode: EXIT_USAGE };
+  // A weights file or folder that does not fit is the user's to fix, as a bad flag is.
+  if (error instanceof UsageError || error instanceof ConfigError || error instanceof WeightsError) return { message: error.message.split('\n').map((line) => `error: ${oneLine(line)}`).join('\n'), exitCode: EXIT_USAGE };
   const text = error instanceof Error ? error.message : String(error);
   const stack = process.env.CNN_ZOO_DEBUG && error instanceof Error && error.stack ? `\n${error.stack}` : '';
   return {

@@ -11,6 +11,8 @@ import { useBackend } from '../backend.js';
 import { tf } from '../tf.js';
 import { describeFailure, EXIT_OK, EXIT_USAGE, oneLine } from './errors.js';
 import { runFlops } from './flops.js';
+import { runImport, type ImportFlags } from './import.js';
+import { runPredict, type PredictFlags } from './predict.js';
 import { runList } from './list.js';
 import { FORMATS, processIO, type CliIO, type Format } from './output.js';
 import { runSummary } from './summary.js';
@@ -107,6 +109,51 @@ ${CONFIG_HELP}`,
     .action(async (model: string, flags) => {
       await analysisBackend();
       runFlops(io, model, flags);
+    });
+
+  program
+    .command('import')
+    .description("another library's weight file (torchvision .pth, timm .safetensors, Keras .h5) as a cnn-zoo weights folder")
+    .argument('<file>', 'the weight file')
+    .requiredOption('--out <dir>', 'the weights folder to write')
+    .option('--model <name>', "the registered model it fits (default: an official file's, known by its name)")
+    .addOption(new Option('--from <library>', 'the library the file follows, when the file does not tell').choices(['torchvision', 'timm', 'keras']))
+    .option('--variant <name>', "the family's variant (default: the one whose numbers are the source's)")
+    .option('--options <json>', 'other builder options as a JSON object, e.g. \'{"batchNorm": true}\' for a vgg16_bn file')
+    .option('--licence <text>', 'the weights\' licence, recorded in the manifest (default: unknown)')
+    .option('--overwrite', 'replace the folder if it exists', false)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  cnn-zoo import resnet34-b627a593.pth --out weights/resnet34-imagenet
+  cnn-zoo import mobilenet_v2-b0353104.pth --model mobilenetV2 --variant torchvision --out mnv2
+  cnn-zoo import vgg16_weights_tf_dim_ordering_tf_kernels.h5 --model vgg16 --out vgg16-keras
+  cnn-zoo import model.safetensors --model resnet50 --from timm --out resnet50-timm`,
+    )
+    .action(async (file: string, flags: ImportFlags) => {
+      await analysisBackend();
+      await runImport(io, file, flags);
+    });
+
+  program
+    .command('predict')
+    .description('the top classes of each image, by the model of a weights folder')
+    .argument('<weights-dir>', 'a folder written by saveModel or cnn-zoo import (model.json, shards, cnn-zoo.json)')
+    .argument('<image...>', 'JPEG, PNG or WebP files')
+    .option('--top <k>', 'classes per image', '5')
+    .option('--json', 'print JSON instead of a table')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  cnn-zoo predict weights/resnet34-imagenet cat.jpg dog.png --top 5
+  cnn-zoo predict weights/lenet5-mnist digit.png --json`,
+    )
+    .action(async (dir: string, images: string[], flags: PredictFlags) => {
+      tf.enableProdMode();
+      await useBackend();
+      await runPredict(io, dir, images, flags);
     });
 
   return program;

@@ -8,12 +8,11 @@ import { ConfigError, describeValue } from '../errors.js';
 import type { tf } from '../tf.js';
 import { readWeightsFolder } from '../weights/folder.js';
 import { withFolderWeights } from '../weights/load.js';
+import { WEIGHT_FREE_OPTIONS } from '../weights/model-info.js';
 import { pretrainedFolder, pretrainedWeights } from '../weights/pretrained.js';
 import type { ModelDefinition } from './family.js';
 import { getModelDefinition, type ModelName, type ModelOptions } from './registry.js';
 
-/** Options that change no weight, so they may be set freely on top of loaded weights. */
-const FREE_WITH_WEIGHTS = new Set(['dropout', 'classifierActivation', 'seed', 'initialize']);
 
 /**
  * What {@link createModel} takes: the model's builder options plus `weights`.
@@ -58,7 +57,7 @@ export async function createModel<N extends ModelName>(name: N, options?: Create
   if (manifest.model !== name) throw new ConfigError({ field: 'weights', rule: `the folder ${JSON.stringify(weights)} holds weights for ${manifest.model}, not ${name}` });
   const trainedWith = manifest.config as Record<string, unknown>;
   for (const [key, value] of Object.entries(builderOptions)) {
-    if (FREE_WITH_WEIGHTS.has(key) || !(key in trainedWith)) continue;
+    if (WEIGHT_FREE_OPTIONS.has(key) || !(key in trainedWith)) continue;
     if (JSON.stringify(trainedWith[key]) !== JSON.stringify(value)) {
       throw new ConfigError({ field: key, rule: `the ${JSON.stringify(weights)} weights of ${name} fix it to ${describeValue(trainedWith[key])}`, received: value });
     }

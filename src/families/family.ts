@@ -11,6 +11,7 @@ import { buildNetwork, checkNetwork } from '../net/build.js';
 import type { NetDescription, PlannedLayer } from '../net/net.js';
 import type { tf } from '../tf.js';
 import type { Preprocessing } from '../weights/manifest.js';
+import { recordedConfig, recordModelInfo } from '../weights/model-info.js';
 
 /**
  * The publication a family comes from.
@@ -76,6 +77,22 @@ export interface WeightSources {
 }
 
 /**
+ * One stage of a network, for feature extraction (timm's `feature_info`): its name, the block it
+ * ends with (its last layer is the stage's output: the block's own name or the last layer whose name
+ * starts with `<block>_`), and how many input pixels one of its pixels spans on each axis.
+ *
+ * @category Registry
+ */
+export interface Stage {
+  /** The stage's name (`conv3`, `block2`, `inception4e`). */
+  name: string;
+  /** The block (a layer name, or a name prefix) whose last layer is the stage's output. */
+  block: string;
+  /** The network's total stride at that output: 2, 4, 8, 16, 32. */
+  reduction: number;
+}
+
+/**
  * One registered model of a family: where the paper gives it, and the options it fixes by default.
  *
  * @category Registry
@@ -110,6 +127,8 @@ export interface ModelDefinition<Options = Record<string, unknown>, Config exten
   plan(options?: Options): PlannedLayer[];
   /** Validates, checks every layer's shape, then builds the model. */
   build(options?: Options): tf.LayersModel;
+  /** The stages of the model these options build, first to last. */
+  stages(options?: Options): Stage[];
 }
 
 /**
@@ -139,6 +158,8 @@ export interface FamilyDeclaration<S extends z.ZodType<CommonOptions>, M extends
   models: M;
   /** Where trained weights come from. Default: nowhere (no importer knows the family). */
   sources?: WeightSources;
+  /** The stages of a network built with `config`, first to last: where each ends and its reduction. */
+  stages: (config: z.output<S>) => Stage[];
 }
 
 /**
@@ -158,7 +179,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 function modelDefinition<S extends z.ZodType<CommonOptions>, Options>(
-  family: { name: string; paper: Paper; schema: S; describe: NetDescription<z.output<S>>; sources?: WeightSources },
+  family: { name: string; paper: Paper; schema: S; describe: NetDescription<z.output<S>>; sources?: WeightSources; stages: (config: z.output<S>) => Stage[] },
   name: string,
   table: string,
   defaults: object | undefined,
@@ -173,9 +194,12 @@ function modelDefinition<S extends z.ZodType<CommonOptions>, Options>(
     sources: family.sources ?? {},
     parse,
     plan: (options) => checkNetwork(name, family.describe, parse(options)),
+    stages: (options) => family.stages(parse(options)),
     build: (options) => {
       const config = parse(options);
-      return buildNetwork(name, family.describe, config, initContext(config));
+      const model = buildNetwork(name, family.describe, config, initContext(config));
+      recordModelInfo(model, { model: name, config: recordedConfig(config) });
+      return model;
     },
   };
 }

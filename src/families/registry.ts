@@ -53,6 +53,16 @@ export type ModelConfig<N extends ModelName> = ReturnType<(typeof modelDefinitio
 
 const byName: ReadonlyMap<string, ModelDefinition> = new Map<string, ModelDefinition>(Object.entries(modelDefinitions));
 
+/** The families' own builders (`resnet`, `vgg`: architecture required), by family name. */
+const familyBuilders: ReadonlyMap<string, ModelDefinition> = new Map<string, ModelDefinition>(
+  [lenet5Family, alexnetFamily, vggFamily, resnetFamily, googlenetFamily, mobilenetV1Family, mobilenetV2Family].map((family) => [family.name, family.definition]),
+);
+
+/** The definition a model recorded as built by (`modelInfo(model).model`): a registered model's, or a family builder's. */
+export function definitionOf(name: string): ModelDefinition | undefined {
+  return byName.get(name) ?? familyBuilders.get(name);
+}
+
 /**
  * The names of the registered models, optionally filtered by a glob (`resnet*`).
  *

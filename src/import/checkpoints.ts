@@ -7,7 +7,11 @@
  */
 import type { ModelName } from '../families/registry.js';
 
-/** Which library a weight file comes from: it fixes the names, the variant and the preprocessing. */
+/**
+ * Which library a weight file comes from: it fixes the names, the variant and the preprocessing.
+ *
+ * @category Weights
+ */
 export type WeightOrigin = 'torchvision' | 'timm' | 'keras';
 
 /** One official weight file. */

@@ -1,10 +1,15 @@
 /**
- * The BatchNormalization layer the zoo builds: tfjs-layers' own, except that a training-mode call
- * on the wasm backend runs one fused kernel with its own gradient (wasm-kernels/batch-norm-training.ts)
- * instead of `moments` and `batchNorm`, whose gradients cost about twenty passes over the
- * activation. Everything else is the parent's: the weights (gamma, beta, moving_mean,
- * moving_variance), the inference path, the config and the class name, so a saved model.json says
- * `BatchNormalization` and loads anywhere as TF.js's own layer.
+ * The BatchNormalization layer the zoo builds: tfjs-layers' own, with two differences.
+ * - A frozen layer (`trainable` false) runs in inference mode in `fit`, `trainOnBatch` and
+ *   `evaluate`, normalising with its moving statistics and leaving them unchanged, as Keras's has
+ *   since TF 2; tfjs-layers' ignores `trainable` and would normalise with each batch's statistics
+ *   and move them, quietly damaging a frozen base in transfer learning.
+ * - A training-mode call on the wasm backend runs one fused kernel with its own gradient
+ *   (kernels/batch-norm-training.ts) instead of `moments` and `batchNorm`, whose gradients cost
+ *   about twenty passes over the activation.
+ * Everything else is the parent's: the weights (gamma, beta, moving_mean, moving_variance), the
+ * inference path, the config (`trainable` included) and the class name, so a saved model.json says
+ * `BatchNormalization` and loads anywhere as TF.js's own layer; cnn-zoo's `loadModel` builds this one.
  */
 import type { BatchNormalizationLayerArgs } from '@tensorflow/tfjs-layers/dist/layers/normalization';
 import { tf } from '../tf.js';
@@ -53,7 +58,8 @@ export class BatchNormalization extends TfjsBatchNormalizationClass {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | tf.Tensor[] {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
     const state = this as unknown as BatchNormalizationState;
-    if ((Array.isArray(inputs) && inputs.length !== 1) || !fusable(state, x, Boolean(kwargs.training))) return super.call(inputs, kwargs);
+    const training = Boolean(kwargs.training) && this.trainable;
+    if ((Array.isArray(inputs) && inputs.length !== 1) || !fusable(state, x, training)) return super.call(inputs, { ...kwargs, training });
     return tf.tidy(() => {
       const attrs: BatchNormTrainingAttrs = { varianceEpsilon: state.epsilon };
       const [y, mean, variance] = tf.engine().runKernel(

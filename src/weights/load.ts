@@ -16,6 +16,7 @@ import { tf } from '../tf.js';
 import { WeightsError } from './errors.js';
 import { readWeightsFolder, type WeightsFolder } from './folder.js';
 import type { WeightsManifest } from './manifest.js';
+import { infoFromManifest, modelInfo, recordModelInfo } from './model-info.js';
 import type { WeightSpec } from './model-json.js';
 
 /**
@@ -133,6 +134,11 @@ export function assignWeights(model: tf.LayersModel, folder: WeightsFolder): voi
     for (const { variable, spec } of matches) variable.write(tensors[spec.name]);
   } finally {
     tf.dispose(tensors);
+  }
+  // What the weights expect comes with them; a model the zoo built keeps its own name and config.
+  if (folder.manifest) {
+    const { model: name, config, ...weightsFacts } = infoFromManifest(folder.manifest);
+    recordModelInfo(model, { model: name, config, ...modelInfo(model), ...weightsFacts });
   }
 }
 

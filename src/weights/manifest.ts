@@ -69,7 +69,7 @@ export const preprocessingFields = {
     .tuple([finite(), finite()], { error: 'must be [min, max] with min < max' })
     .refine(([low, high]) => low < high, { error: 'must be [min, max] with min < max' })
     .describe('interval the pixel values 0..255 are mapped onto'),
-  /** Per-channel mean subtracted after the mapping onto `range` (torchvision: [0.485, 0.456, 0.406]). */
+  /** Per-channel mean subtracted after the mapping onto `range`, in the model's channel order (torchvision: [0.485, 0.456, 0.406]). */
   mean: z.array(finite(), { error: 'must be an array of numbers, one per channel' }).optional().describe('per-channel mean, subtracted after the range mapping'),
   /** Per-channel standard deviation divided by after subtracting `mean`. */
   std: z
@@ -123,10 +123,24 @@ export const descriptiveFields = {
   model: z.string({ error: 'must be a non-empty string' }).min(1, { error: 'must be a non-empty string' }).describe('registry name of the architecture'),
   /** The exact builder options the weights belong to; `createModel(model, config)` rebuilds the architecture. */
   config: z.record(z.string(), z.json(), { error: 'must be an object of JSON values' }).describe('builder options'),
-  /** Where the weights come from: a URL, a paper, or how they were trained. */
-  source: z.string({ error: 'must be a non-empty string' }).min(1, { error: 'must be a non-empty string' }).describe('where the weights come from'),
-  /** The weights' licence, an SPDX identifier where there is one (`Apache-2.0`, `BSD-3-Clause`). */
-  licence: z.string({ error: 'must be a non-empty string' }).min(1, { error: 'must be a non-empty string' }).describe('licence of the weights'),
+  /** Where the weights come from: a URL, a paper, or how they were trained. Absent: not said. */
+  source: z.string({ error: 'must be a non-empty string' }).min(1, { error: 'must be a non-empty string' }).optional().describe('where the weights come from'),
+  /** The weights' licence, an SPDX identifier where there is one (`Apache-2.0`, `BSD-3-Clause`). Absent: not said. */
+  licence: z.string({ error: 'must be a non-empty string' }).min(1, { error: 'must be a non-empty string' }).optional().describe('licence of the weights'),
+  /** For weights imported from another library's file: the file, its checksum, the library, and the tensors deliberately not used. */
+  importedFrom: z
+    .strictObject({
+      /** The file's name. */
+      file: z.string({ error: 'must be a non-empty string' }).min(1, { error: 'must be a non-empty string' }),
+      /** sha256 of the file's bytes, lower-case hex. */
+      sha256: z.string({ error: 'must be a sha256 digest: 64 lower-case hex digits' }).regex(/^[0-9a-f]{64}$/, { error: 'must be a sha256 digest: 64 lower-case hex digits' }),
+      /** The library whose names and conventions the file follows. */
+      from: z.enum(['torchvision', 'timm', 'keras'], { error: "must be 'torchvision', 'timm' or 'keras'" }),
+      /** Tensors of the file the model deliberately lacks (`num_batches_tracked`, GoogLeNet's auxiliary heads built without them). */
+      skipped: z.array(z.string({ error: 'must be a tensor name' }), { error: 'must be a list of tensor names' }),
+    })
+    .optional()
+    .describe('the file the weights were imported from'),
   /** The output classes, index by index. */
   classNames: z
     .array(z.string({ error: 'must be a non-empty string' }).min(1, { error: 'must be a non-empty string' }), { error: 'must be an array of class names' })

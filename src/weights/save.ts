@@ -9,7 +9,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseConfig, positiveInt } from '../config.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, describeValue, type ConfigIssue } from '../errors.js';
 import { tf } from '../tf.js';
 import { WeightsError } from './errors.js';
 import { syncFolder, writeModelFiles, writeNewFile } from './file-system-handler.js';
@@ -25,6 +25,7 @@ import {
   type WeightsFile,
   type WeightsManifest,
 } from './manifest.js';
+import { modelInfo, recordedConfig, WEIGHT_FREE_OPTIONS } from './model-info.js';
 import { DEFAULT_SHARD_BYTES } from './model-json.js';
 
 /**
@@ -37,16 +38,19 @@ import { DEFAULT_SHARD_BYTES } from './model-json.js';
  */
 export const WeightsInfoSchema = z.strictObject({
   ...descriptiveFields,
-  /** The registry name of the architecture. Default: the model's name. */
+  /** The registry name of the architecture. Default: the one the zoo recorded (see {@link modelInfo}), else the model's name. */
   model: descriptiveFields.model.optional(),
-  /** What the weights expect of an input image; `inputShape` defaults to the model's. */
+  /** The builder options. Default: the exact config the zoo recorded; given for a model the zoo built, it must agree with it. */
+  config: descriptiveFields.config.optional(),
+  /** What the weights expect of an input image. Default: what loaded weights brought, else `[0, 1]` RGB; `inputShape` defaults to the model's. */
   preprocessing: z
     .strictObject({
       ...preprocessingFields,
       /** `[height, width, channels]` the weights expect. Default: the model's input shape. */
       inputShape: preprocessingFields.inputShape.optional(),
     })
-    .superRefine(checkPreprocessing),
+    .superRefine(checkPreprocessing)
+    .optional(),
 });
 /**
  * What {@link saveModel} records about the weights, field by field.
@@ -80,42 +84,78 @@ function modelInputShape(model: tf.LayersModel): (number | null)[] | undefined {
   return model.inputs.length === 1 && model.inputs[0].shape.length === 4 ? model.inputs[0].shape.slice(1) : undefined;
 }
 
-/** Checks the info against the model and returns the manifest to write, without its files. */
-function manifestFor(model: tf.LayersModel, info: WeightsInfo): Omit<WeightsManifest, 'files'> {
-  const parsed = parseConfig(WeightsInfoSchema, info);
+/** The keys of `given` that change a weight and whose value differs from the recorded config's (both as JSON). */
+function differingKeys(given: Record<string, unknown>, recorded: Record<string, unknown>): string[] {
+  return Object.keys(given).filter((key) => !WEIGHT_FREE_OPTIONS.has(key) && JSON.stringify(given[key]) !== JSON.stringify(recorded[key]));
+}
+
+/**
+ * The manifest to write, without its files: the given info over what the zoo knows of the model,
+ * checked against the model. Every problem of the info is reported in one ConfigError.
+ */
+function manifestFor(model: tf.LayersModel, info: WeightsInfo): WeightsManifest {
+  const problems: ConfigIssue[] = [];
+  // The info's own problems and its problems with the model are reported together; the checks
+  // against the model read the fields as given when the schema refused some other field.
+  let parsed: z.output<typeof WeightsInfoSchema>;
+  try {
+    parsed = parseConfig(WeightsInfoSchema, info);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.issues);
+    parsed = info as z.output<typeof WeightsInfoSchema>;
+  }
+  const known = modelInfo(model);
+  // A model the zoo built has its exact config recorded: a config given with it may repeat it, not change it.
+  const sameModel = known !== undefined && (parsed.model ?? known.model) === known.model;
+  const given = parsed.config && recordedConfig(parsed.config);
+  if (sameModel && given) {
+    const differing = differingKeys(given, known.config);
+    if (differing.length) {
+      const rule = `must agree with the config the model was built with (${differing.map((key) => `${key}: ${describeValue(known.config[key])}`).join(', ')}); leave it out to record the model's own`;
+      problems.push({ field: 'config', rule, received: parsed.config });
+    }
+  }
   const modelShape = modelInputShape(model);
-  let inputShape = parsed.preprocessing.inputShape;
+  const preprocessing = parsed.preprocessing ?? known?.preprocessing ?? { range: [0, 1] as [number, number], channelOrder: 'rgb' as const };
+  let inputShape = preprocessing.inputShape;
   if (inputShape === undefined) {
     if (!modelShape || modelShape.some((size) => size === null)) {
-      const rule = `required: the model's input shape ${JSON.stringify(model.inputs.map((input) => input.shape))} does not fix it`;
-      throw new ConfigError({ field: 'preprocessing.inputShape', rule, received: undefined });
+      problems.push({ field: 'preprocessing.inputShape', rule: `required: the model's input shape ${JSON.stringify(model.inputs.map((input) => input.shape))} does not fix it`, received: undefined });
     }
     inputShape = modelShape as [number, number, number];
   } else if (modelShape && modelShape.some((size, i) => size !== null && size !== inputShape![i])) {
-    throw new ConfigError({ field: 'preprocessing.inputShape', rule: `must match the model's input shape ${JSON.stringify(modelShape)}`, received: inputShape });
+    problems.push({ field: 'preprocessing.inputShape', rule: `must match the model's input shape ${JSON.stringify(modelShape)}`, received: inputShape });
   }
+  const classNames = parsed.classNames ?? known?.classNames;
   const outputs = model.outputs.length === 1 ? model.outputs[0].shape : undefined;
   const units = outputs?.[outputs.length - 1];
-  if (parsed.classNames && typeof units === 'number' && parsed.classNames.length !== units) {
-    throw new ConfigError({ field: 'classNames', rule: `must have one name per output unit (${units})`, received: parsed.classNames, shown: `${parsed.classNames.length} names` });
+  if (classNames && typeof units === 'number' && classNames.length !== units) {
+    problems.push({ field: 'classNames', rule: `must have one name per output unit (${units})`, received: classNames, shown: `${classNames.length} names` });
   }
+  if (problems.length) throw new ConfigError(problems);
+
+  const source = parsed.source ?? known?.source;
+  const licence = parsed.licence ?? known?.licence;
+  const metrics = parsed.metrics ?? known?.metrics;
+  const importedFrom = parsed.importedFrom ?? known?.importedFrom;
+  const { inputShape: _given, ...rest } = preprocessing;
   // Key order is the reading order of the file.
-  const { inputShape: _given, ...preprocessing } = parsed.preprocessing;
   const manifest = {
     format: MANIFEST_FORMAT,
     version: MANIFEST_VERSION,
-    model: parsed.model ?? model.name,
-    config: parsed.config,
-    source: parsed.source,
-    licence: parsed.licence,
-    preprocessing: { inputShape, ...preprocessing },
-    ...(parsed.classNames && { classNames: parsed.classNames }),
-    ...(parsed.metrics && { metrics: parsed.metrics }),
+    model: parsed.model ?? known?.model ?? model.name,
+    config: sameModel ? { ...known.config, ...given } : (given ?? {}),
+    ...(source && { source }),
+    ...(licence && { licence }),
+    ...(importedFrom && { importedFrom }),
+    preprocessing: { inputShape, ...rest },
+    ...(classNames && { classNames }),
+    ...(metrics && { metrics }),
     ...(parsed.createdAt && { createdAt: parsed.createdAt }),
-  } as const;
+  };
   // The whole manifest must pass its own schema before anything is written (with a stand-in file list).
-  parseConfig(WeightsManifestSchema, { ...manifest, files: [{ path: MODEL_JSON_FILE, sha256: '0'.repeat(64), bytes: 0 }] });
-  return manifest;
+  return parseConfig(WeightsManifestSchema, { ...manifest, files: [{ path: MODEL_JSON_FILE, sha256: '0'.repeat(64), bytes: 0 }] });
 }
 
 /** 'absent', 'empty' or 'full'; a target that is a file is refused. */
@@ -176,7 +216,7 @@ async function commit(temp: string, target: string, state: 'absent' | 'empty' | 
  *
  * @category Weights
  */
-export async function saveModel(model: tf.LayersModel, dir: string, info: WeightsInfo, options: SaveOptions = {}): Promise<WeightsManifest> {
+export async function saveModel(model: tf.LayersModel, dir: string, info: WeightsInfo = {}, options: SaveOptions = {}): Promise<WeightsManifest> {
   const { overwrite, shardBytes } = parseConfig(SaveOptionsSchema, options, 'options');
   const described = manifestFor(model, info);
   const target = path.resolve(dir);
@@ -196,7 +236,8 @@ export async function saveModel(model: tf.LayersModel, dir: string, info: Weight
         return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
       }),
     );
-    const manifest: WeightsManifest = { ...described, files };
+    const { files: _standIn, ...rest } = described;
+    const manifest: WeightsManifest = { ...rest, files };
     await writeNewFile(path.join(temp, MANIFEST_FILE), new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`));
     await syncFolder(temp);
     await commit(temp, target, state);

@@ -29,6 +29,7 @@ import { ones, zeros, type InitSpec } from '../../init.js';
 import type { Net, NetGraph } from '../../net/net.js';
 import { modelOptionsSchema, variantOption } from '../../options.js';
 import { defineFamily } from '../family.js';
+import { stagesByStride } from '../stages.js';
 import { torchvisionImagenet } from '../preprocessing.js';
 import { alexnetTorchvisionNames } from './torchvision.js';
 
@@ -340,6 +341,8 @@ export const alexnetFamily = defineFamily({
   describe: describeAlexNet,
   models: { alexnet: { table: 'Section 3.5, Figure 2' } },
   sources: { torchvision: { names: alexnetTorchvisionNames, preprocessing: torchvisionImagenet } },
+  // The last row before each max pool (conv1 or its LRN, conv2 or its LRN, conv5), and pool5.
+  stages: ({ architecture }) => stagesByStride(architecture.features.map((row) => ({ block: row.name, stride: row.type === 'lrn' ? 1 : row.strides })), 1),
 });
 
 /**

@@ -32,7 +32,9 @@ import { layerName, positiveInt, positiveNumber, rate } from '../../config.js';
 import type { Net, NetGraph } from '../../net/net.js';
 import { modelOptionsSchema, variantOption } from '../../options.js';
 import { tf } from '../../tf.js';
+import { modelInfo, recordModelInfo } from '../../weights/model-info.js';
 import { defineFamily } from '../family.js';
+import { stagesByStride } from '../stages.js';
 import { googlenetTorchvisionNames } from './torchvision.js';
 import { auxiliaryHead, googlenetStyles, inceptionModule } from './blocks.js';
 
@@ -289,6 +291,12 @@ export const googlenetFamily = defineFamily({
     // the largest logit, test/fixtures/torchvision/googlenet.json).
     torchvision: { names: googlenetTorchvisionNames, preprocessing: { inputShape: [224, 224, 3], range: [-1, 1], channelOrder: 'rgb', resizeShorterSide: 256 } },
   },
+  // The last row before each stride-2 row (conv1, conv3, inception3b, 4e), and the last: 5b.
+  stages: ({ architecture }) =>
+    stagesByStride(
+      architecture.layers.filter((row) => row.type !== 'auxHead').map((row) => ({ block: row.name, stride: row.type === 'conv' || row.type === 'maxPool' ? row.strides : 1 })),
+      1,
+    ),
 });
 
 /**
@@ -321,5 +329,9 @@ export const googlenet = googlenetFamily.definitions.googlenet.build;
  */
 export function withoutAuxHeads(model: tf.LayersModel): tf.LayersModel {
   if (model.outputs.length === 1) return model;
-  return tf.model({ inputs: model.inputs, outputs: model.outputs[0], name: `${model.name}_inference` });
+  const inference = tf.model({ inputs: model.inputs, outputs: model.outputs[0], name: `${model.name}_inference` });
+  // It is the architecture built without the heads: saved, it loads as googlenet({ auxLogits: false }).
+  const info = modelInfo(model);
+  if (info) recordModelInfo(inference, { ...info, config: { ...info.config, auxLogits: false } });
+  return inference;
 }

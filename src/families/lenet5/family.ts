@@ -28,6 +28,7 @@ import { SubSampling2D } from '../../layers/subsampling2d.js';
 import type { Activation, Net, NetGraph } from '../../net/net.js';
 import { modelOptionsSchema, variantOption } from '../../options.js';
 import { defineFamily } from '../family.js';
+import { stagesByStride } from '../stages.js';
 
 /** Rows of '#' (+1) and '.' (-1). */
 const BitmapSchema = z.array(z.string().regex(/^[#.]+$/, { error: "must be a bitmap row of '#' (+1) and '.' (-1)" })).min(1, { error: 'must have at least one row' });
@@ -388,6 +389,9 @@ export const lenet5Family = defineFamily({
   schema: LeNetOptionsSchema,
   describe: describeLeNet,
   models: { lenet5: { table: 'Section II.B, Fig. 2, Table I' } },
+  // The feature maps (not the dense layers): the last layer before each subsampling, and the last map.
+  stages: ({ architecture }) =>
+    stagesByStride(architecture.layers.filter((layer) => layer.type !== 'dense').map((layer) => ({ block: layer.name, stride: layer.type === 'conv' ? 1 : layer.poolSize })), 1),
 });
 
 /**

@@ -20,6 +20,7 @@ import { glorotUniform, zeros } from '../../init.js';
 import type { Net, NetGraph } from '../../net/net.js';
 import { modelOptionsSchema } from '../../options.js';
 import { defineFamily } from '../family.js';
+import { stagesByStride } from '../stages.js';
 import { kerasTf } from '../preprocessing.js';
 
 /**
@@ -191,6 +192,8 @@ export const mobilenetV1Family = defineFamily({
   describe: describeMobileNetV1,
   models: { mobilenetV1: { table: 'Table 1' } },
   sources: { keras: { preprocessing: kerasTf } },
+  stages: ({ architecture }) =>
+    stagesByStride([{ block: 'conv1', stride: architecture.stem.stride }, ...architecture.rows.map((row, i) => ({ block: `conv_pw_${i + 1}`, stride: row.stride }))], 1),
 });
 
 /**

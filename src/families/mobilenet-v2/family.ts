@@ -21,6 +21,7 @@ import { glorotUniform, heNormalFanOut, zeros, type InitSpec } from '../../init.
 import type { Net, NetGraph } from '../../net/net.js';
 import { modelOptionsSchema, variantOption } from '../../options.js';
 import { defineFamily } from '../family.js';
+import { stagesByStride } from '../stages.js';
 import { kerasTf, torchvisionImagenet } from '../preprocessing.js';
 import { mobilenetV2TorchvisionNames } from './torchvision.js';
 
@@ -246,6 +247,11 @@ export const mobilenetV2Family = defineFamily({
   sources: {
     torchvision: { variant: 'torchvision', names: mobilenetV2TorchvisionNames, preprocessing: torchvisionImagenet },
     keras: { preprocessing: kerasTf },
+  },
+  // timm's feature_info: the last block before each stride-2 block, and the last block (not the head).
+  stages: ({ architecture }) => {
+    const blocks = architecture.blocks.flatMap((row) => Array.from({ length: row.n }, (_, repeat) => (repeat === 0 ? row.s : 1)));
+    return stagesByStride([{ block: 'Conv1', stride: architecture.stem.stride }, ...blocks.map((stride, id) => ({ block: blockPrefix(id).slice(0, -1), stride }))], 1);
   },
 });
 

@@ -129,6 +129,11 @@ export const resnetFamily = defineFamily({
   },
   // timm's ResNets name their weights as torchvision's do.
   sources: { torchvision: { names: resnetTorchvisionNames, preprocessing: torchvisionImagenet }, keras: { variant: 'keras', preprocessing: kerasCaffe } },
+  // timm's feature_info: the stem before its max pool, then each stage conv2_x..conv5_x.
+  stages: ({ architecture }) => [
+    { name: 'conv1', block: 'conv1', reduction: 2 },
+    ...architecture.layers.map((count, s) => ({ name: `conv${s + 2}`, block: `conv${s + 2}_block${count}`, reduction: 4 * 2 ** s })),
+  ],
 });
 
 /**

@@ -162,6 +162,8 @@ export const vggFamily = defineFamily({
   },
   // torchvision's vgg*_bn files load into `batchNorm: true`.
   sources: { torchvision: { names: vggTorchvisionNames, preprocessing: torchvisionImagenet }, keras: { preprocessing: kerasCaffe } },
+  // timm's feature_info: each block's last convolution, before its max pool.
+  stages: ({ architecture }) => architecture.stages.map((convs, s) => ({ name: `block${s + 1}`, block: `block${s + 1}_conv${convs.length}`, reduction: 2 ** s })),
 });
 
 /**
