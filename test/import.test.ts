@@ -13,7 +13,7 @@ import { runCli } from '../src/cli/program.js';
 import { ConfigError } from '../src/errors.js';
 import { importWeights } from '../src/import/import-weights.js';
 import { writeSafetensors } from '../src/import/readers/index.js';
-import { loadModel, modelInfo, readManifest, tf } from '../src/index.js';
+import { createModel, loadModel, modelInfo, readManifest, saveModel, tf } from '../src/index.js';
 import { WeightsError } from '../src/weights/errors.js';
 import { formulaInput, formulaTensorSet, readFixture, type TorchvisionFixture } from './helpers/formula-weights.js';
 
@@ -157,5 +157,25 @@ describe("importWeights, a Keras Applications .h5 file (the real-layout file of 
     expect(info.preprocessing).toEqual({ inputShape: [80, 64, 3], range: [-1, 1], channelOrder: 'rgb' });
     expect(logitsError(model, fixture)).toBeLessThanOrEqual(1e-4);
     model.dispose();
+  });
+});
+
+describe('imported weights as a base for transfer learning', () => {
+  it('createModel with includeTop: false leaves the classifier out, and the base computes what the full model does', async () => {
+    const imported = await importWeights(PTH, { model: 'mobilenetV2', options: { alpha: 0.1, inputShape: [64, 64, 3] } });
+    const out = path.join(dir, 'base');
+    await saveModel(imported, out);
+    const base = await createModel('mobilenetV2', { weights: out, includeTop: false, pooling: 'avg' });
+    expect(base.weights.some((w) => w.originalName.startsWith('predictions/'))).toBe(false);
+    expect(modelInfo(base)?.classNames).toBeUndefined();
+    // The base's pooled features are the full model's, taken before its classifier.
+    const pooled = tf.model({ inputs: imported.inputs, outputs: imported.getLayer('global_average_pooling2d').output as tf.SymbolicTensor });
+    const x = tf.randomUniform([1, 64, 64, 3], 0, 1, 'float32', 4);
+    const [a, b] = [base.predict(x) as tf.Tensor, pooled.predict(x) as tf.Tensor];
+    expect(Array.from(a.dataSync())).toEqual(Array.from(b.dataSync()));
+    // Any other difference is still refused.
+    await expect(createModel('mobilenetV2', { weights: out, includeTop: false, alpha: 0.35 })).rejects.toThrow(/alpha: the ".*base" weights of mobilenetV2 fix it to 0\.1, received 0\.35/);
+    tf.dispose([x, a, b]);
+    [imported, base].forEach((m) => m.dispose());
   });
 });

@@ -140,6 +140,8 @@ const resnet20Family = defineFamily({
   table: 'Section 4.2',
   schema: modelOptionsSchema({ numClasses: 10, inputShape: [32, 32, 3], dropout: 0 }, {}),
   models: {},
+  // No stem stride on 32x32: the stages run at 32, 16 and 8 pixels.
+  stages: () => [2, 3, 4].map((stage, s) => ({ name: `conv${stage}`, block: `conv${stage}_block3`, reduction: 2 ** s })),
   describe<T>(net: Net<T>, config: CommonOptions) {
     const input = net.input(config.inputShape, 'input');
     let x = convBnAct(net, input, {

@@ -37,6 +37,8 @@ function weightsFolder(name: string, weights: string): string {
  * Builds a registered model by name. Asynchronous because it may load weights: with `weights`, the
  * folder's manifest and checksums are verified, the model is built from the manifest's config
  * (drawing no random numbers), and every weight is checked by name and shape before any is written.
+ * With `includeTop: false` on weights saved with the top, the model is the base and the classifier's
+ * weights are left out, for transfer learning.
  *
  * @example
  * ```ts
@@ -56,11 +58,14 @@ export async function createModel<N extends ModelName>(name: N, options?: Create
   const manifest = folder.manifest!;
   if (manifest.model !== name) throw new ConfigError({ field: 'weights', rule: `the folder ${JSON.stringify(weights)} holds weights for ${manifest.model}, not ${name}` });
   const trainedWith = manifest.config as Record<string, unknown>;
+  // `includeTop: false` on weights saved with the top: the base, the classifier's weights left out
+  // (Keras's include_top=False with ImageNet weights, for transfer learning).
+  const withoutTop = builderOptions.includeTop === false && trainedWith.includeTop !== false;
   for (const [key, value] of Object.entries(builderOptions)) {
-    if (WEIGHT_FREE_OPTIONS.has(key) || !(key in trainedWith)) continue;
+    if (WEIGHT_FREE_OPTIONS.has(key) || !(key in trainedWith) || (withoutTop && key === 'includeTop')) continue;
     if (JSON.stringify(trainedWith[key]) !== JSON.stringify(value)) {
       throw new ConfigError({ field: key, rule: `the ${JSON.stringify(weights)} weights of ${name} fix it to ${describeValue(trainedWith[key])}`, received: value });
     }
   }
-  return withFolderWeights(definition.build({ ...trainedWith, ...builderOptions, initialize: false }), folder);
+  return withFolderWeights(definition.build({ ...trainedWith, ...builderOptions, initialize: false }), folder, { withoutTop });
 }

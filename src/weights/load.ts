@@ -56,7 +56,7 @@ interface Match {
  * Optimizer weights (`group: 'optimizer'`, from `includeOptimizer`) are not model weights and are
  * left aside.
  */
-export function matchWeights(model: tf.LayersModel, folder: WeightsFolder): Match[] {
+export function matchWeights(model: tf.LayersModel, folder: WeightsFolder, options: TopOptions = {}): Match[] {
   const file = folder.modelJsonPath;
   const specs = new Map<string, WeightSpec>();
   for (const group of folder.groups) for (const spec of group.weights) if (spec.group !== 'optimizer') specs.set(spec.name, spec);
@@ -70,7 +70,8 @@ export function matchWeights(model: tf.LayersModel, folder: WeightsFolder): Matc
   }
 
   const missing = [...variables.keys()].filter((name) => !specs.has(name));
-  const extra = [...specs.keys()].filter((name) => !variables.has(name));
+  // A model built without the top the weights were saved with leaves the top's weights out, on purpose.
+  const extra = [...specs.keys()].filter((name) => !variables.has(name) && !(options.withoutTop && !model.layers.some((layer) => name.startsWith(`${layer.name}/`))));
   if (missing.length || extra.length) {
     const parts = [
       missing.length ? `missing from the file: ${list(missing)}` : '',
@@ -123,9 +124,15 @@ function decodeWeights(folder: WeightsFolder): tf.NamedTensorMap {
   return tensors;
 }
 
+/** How a folder's weights go into a model built without the top they were saved with. */
+interface TopOptions {
+  /** The model is the folder's architecture without its classifier: the classifier's weights are left out. */
+  withoutTop?: boolean;
+}
+
 /** Writes the folder's weights into `model` after checking every one; nothing is written on an error. */
-export function assignWeights(model: tf.LayersModel, folder: WeightsFolder): void {
-  const matches = matchWeights(model, folder);
+export function assignWeights(model: tf.LayersModel, folder: WeightsFolder, options: TopOptions = {}): void {
+  const matches = matchWeights(model, folder, options);
   const tensors = decodeWeights(folder);
   try {
     // Every name, shape and dtype was checked above, and the variables are live: none of these
@@ -137,8 +144,8 @@ export function assignWeights(model: tf.LayersModel, folder: WeightsFolder): voi
   }
   // What the weights expect comes with them; a model the zoo built keeps its own name and config.
   if (folder.manifest) {
-    const { model: name, config, ...weightsFacts } = infoFromManifest(folder.manifest);
-    recordModelInfo(model, { model: name, config, ...modelInfo(model), ...weightsFacts });
+    const { model: name, config, classNames, ...weightsFacts } = infoFromManifest(folder.manifest);
+    recordModelInfo(model, { model: name, config, ...modelInfo(model), ...weightsFacts, ...(!options.withoutTop && classNames && { classNames }) });
   }
 }
 
@@ -146,9 +153,9 @@ export function assignWeights(model: tf.LayersModel, folder: WeightsFolder): voi
  * Writes the folder's weights into a model built just for them and returns it; if they don't fit,
  * the model is disposed before the error propagates, so a failed load leaves nothing allocated.
  */
-export function withFolderWeights(model: tf.LayersModel, folder: WeightsFolder): tf.LayersModel {
+export function withFolderWeights(model: tf.LayersModel, folder: WeightsFolder, options: TopOptions = {}): tf.LayersModel {
   try {
-    assignWeights(model, folder);
+    assignWeights(model, folder, options);
   } catch (error) {
     model.dispose();
     throw error;
