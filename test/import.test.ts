@@ -12,8 +12,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/program.js';
 import { ConfigError } from '../src/errors.js';
 import { importWeights } from '../src/import/import-weights.js';
-import { writeSafetensors } from '../src/import/readers/index.js';
-import { createModel, loadModel, modelInfo, readManifest, saveModel, tf } from '../src/index.js';
+import { readWeightFile, writeSafetensors } from '../src/import/readers/index.js';
+import { createModel, getModelDefinition, loadModel, modelInfo, readManifest, resnet18, saveModel, tf } from '../src/index.js';
+import { exportSafetensors } from '../src/import/export-safetensors.js';
+import { assignTorchvisionWeights } from '../src/import/torchvision/map.js';
 import { WeightsError } from '../src/weights/errors.js';
 import { formulaInput, formulaTensorSet, readFixture, type TorchvisionFixture } from './helpers/formula-weights.js';
 
@@ -177,5 +179,27 @@ describe('imported weights as a base for transfer learning', () => {
     await expect(createModel('mobilenetV2', { weights: out, includeTop: false, alpha: 0.35 })).rejects.toThrow(/alpha: the ".*base" weights of mobilenetV2 fix it to 0\.1, received 0\.35/);
     tf.dispose([x, a, b]);
     [imported, base].forEach((m) => m.dispose());
+  });
+});
+
+describe('the way back: exportSafetensors', () => {
+  it("writes torchvision's names and layouts: the file read back is the state_dict the model was imported from", async () => {
+    const fixture = readFixture('resnet18');
+    const source = formulaTensorSet(fixture.tensors);
+    const model = resnet18({ initialize: false, inputShape: [64, 64, 3] });
+    assignTorchvisionWeights(model, source, { family: 'resnet', names: getModelDefinition('resnet18').sources.torchvision!.names });
+    const file = path.join(dir, 'resnet18-back.safetensors');
+    expect(await exportSafetensors(model, file)).toBe(source.size);
+    const back = await readWeightFile(file);
+    expect([...back.tensors.keys()].sort()).toEqual([...source.keys()].sort());
+    for (const [key, tensor] of source) {
+      expect(back.tensors.get(key)!.shape, key).toEqual(tensor.shape);
+      expect(Buffer.compare(Buffer.from(back.tensors.get(key)!.data.buffer), Buffer.from(tensor.data.buffer)), key).toBe(0);
+    }
+    // A variant whose numbers are not torchvision's is refused.
+    const keras = resnet18({ variant: 'keras', initialize: false });
+    await expect(exportSafetensors(keras, path.join(dir, 'refused.safetensors'))).rejects.toThrow(/^variant: torchvision's resnet computes as the 'torchvision' variant/);
+    expect(existsSync(path.join(dir, 'refused.safetensors'))).toBe(false);
+    [model, keras].forEach((m) => m.dispose());
   });
 });

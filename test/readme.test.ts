@@ -1,15 +1,21 @@
-/** The README's models table is generated from the code; this fails when it is out of date. */
+/** The README's tables are generated from the code; this fails when one is out of date. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { modelsTable, TABLE_END, TABLE_START } from '../scripts/readme-models-table.js';
+import { modelsTable, tableIn, weightsTable } from '../scripts/readme-tables.js';
 import { listModels } from '../src/index.js';
 
 describe('README', () => {
   const readme = readFileSync('README.md', 'utf8');
 
-  it('has the models table the code generates (run `npm run readme:models` to update it)', () => {
-    const between = readme.slice(readme.indexOf(TABLE_START) + TABLE_START.length, readme.indexOf(TABLE_END)).trim();
-    expect(between).toBe(modelsTable());
+  it('has the models table the code generates (run `npm run readme:tables` to update it)', () => {
+    expect(tableIn(readme, 'models')).toBe(modelsTable());
+  });
+
+  it('has the weights table the code generates, a row per official file with the command that imports it', () => {
+    expect(tableIn(readme, 'weights')).toBe(weightsTable());
+    for (const file of ['resnet34-b627a593.pth', 'vgg16_weights_tf_dim_ordering_tf_kernels.h5', 'mobilenet_v2-b0353104.pth', 'googlenet-1378be20.pth']) {
+      expect(tableIn(readme, 'weights')).toContain(`npx cnn-zoo import ${file} --out weights/`);
+    }
   });
 
   it('lists every registered model, with the published ResNet-34 figures', () => {
