@@ -18,10 +18,11 @@ interface Run {
   stderr: string;
 }
 
+/** Runs the command in-process, its tables fitted to 80 columns whatever the terminal running the tests. */
 async function cli(...args: string[]): Promise<Run> {
   let stdout = '';
   let stderr = '';
-  const code = await runCli(args, { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text) });
+  const code = await runCli(args, { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text), columns: 80 });
   return { code, stdout, stderr };
 }
 
@@ -43,7 +44,8 @@ function configFile(name: string, content: string): string {
 
 describe('cnn-zoo summary', () => {
   it('prints ResNet-34 with 21,797,672 trainable parameters and 3.66 G MACs', async () => {
-    const run = await cli('summary', 'resnet34');
+    // --wide: the row below is the full table's (within 80 columns it ends at the MACs).
+    const run = await cli('summary', 'resnet34', '--wide');
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('');
     expect(run.stdout).toMatch(/^Trainable params: +21,797,672$/m);
@@ -93,6 +95,57 @@ describe('cnn-zoo summary', () => {
   });
 });
 
+describe('cnn-zoo summary --features', () => {
+  /** [stage, layer, output shape, channels, reduction] per row of the table. */
+  const rows = (stdout: string) => stdout.trimEnd().split('\n').slice(3).map((line) => line.split(/ +/));
+
+  it("lists ResNet-50's stages with timm's feature_info: channels 64 to 2048, reductions 2 to 32", async () => {
+    const run = await cli('summary', 'resnet50', '--features');
+    expect(run.code).toBe(0);
+    expect(run.stdout.split('\n').slice(0, 2)).toEqual(['Feature stages: resnet50 (input 224x224x3)', 'Stage  Layer             Output shape  Channels  Reduction']);
+    expect(rows(run.stdout)).toEqual([
+      ['conv1', 'conv1_relu', '112x112x64', '64', '2'],
+      ['conv2', 'conv2_block3_out', '56x56x256', '256', '4'],
+      ['conv3', 'conv3_block4_out', '28x28x512', '512', '8'],
+      ['conv4', 'conv4_block6_out', '14x14x1024', '1024', '16'],
+      ['conv5', 'conv5_block3_out', '7x7x2048', '2048', '32'],
+    ]);
+  });
+
+  it('prints JSON and Markdown, built with the flags', async () => {
+    const json = JSON.parse((await cli('summary', 'resnet50', '--features', '--input', '160x160', '--format', 'json')).stdout);
+    expect(json).toMatchObject({ model: 'resnet50', inputShape: [160, 160, 3] });
+    expect(json.features.map((stage: { channels: number }) => stage.channels)).toEqual([64, 256, 512, 1024, 2048]);
+    expect(json.features.map((stage: { reduction: number }) => stage.reduction)).toEqual([2, 4, 8, 16, 32]);
+    expect(json.features[4]).toEqual({ stage: 'conv5', layer: 'conv5_block3_out', outputShape: [5, 5, 2048], channels: 2048, reduction: 32 });
+    const paper = JSON.parse((await cli('summary', 'lenet5', '--variant', 'paper', '--features', '--format', 'json')).stdout);
+    // The paper's LeNet-5 ends its last stage at C5, the classic one at S4 (below).
+    expect(paper.features.map((stage: { stage: string }) => stage.stage)).toEqual(['c1', 'c3', 'c5']);
+    const markdown = (await cli('summary', 'lenet5', '--features', '--format', 'markdown')).stdout;
+    expect(markdown).toContain('| c3 | c3 | 10x10x16 | 16 | 2 |');
+    expect(markdown).toContain('| s4 | s4 | 5x5x16 | 16 | 4 |');
+  });
+
+  it("takes a config file's model and options", async () => {
+    const path = configFile('resnet18-64.json', JSON.stringify({ model: 'resnet18', options: { inputShape: [64, 64, 3], numClasses: 10 } }));
+    const run = await cli('summary', path, '--features');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^Feature stages: resnet18 \(input 64x64x3\)$/m);
+    expect(rows(run.stdout).map((row) => [row[0], row[2], row[4]])).toEqual([
+      ['conv1', '32x32x64', '2'],
+      ['conv2', '16x16x64', '4'],
+      ['conv3', '8x8x128', '8'],
+      ['conv4', '4x4x256', '16'],
+      ['conv5', '2x2x512', '32'],
+    ]);
+  });
+
+  it('takes neither --depth nor --batch', async () => {
+    expectUsageError(await cli('summary', 'resnet50', '--features', '--depth', '1'), /^error: option '--features' cannot be used with option '--depth <n>'$/m);
+    expectUsageError(await cli('summary', 'resnet50', '--batch', '2', '--features'), /^error: option '--features' cannot be used with option '--batch <n>'$/m);
+  });
+});
+
 describe('mistakes: exit code 2 and one line naming the cause', () => {
   it('a bad flag value names the flag', async () => {
     expectUsageError(await cli('summary', 'lenet5', '--classes', '0'), /^error: --classes: must be a positive integer, received 0$/m);
@@ -103,7 +156,7 @@ describe('mistakes: exit code 2 and one line naming the cause', () => {
     expectUsageError(await cli('summary', 'lenet5', '--depth', '0'), /^error: --depth: must be a positive integer, received "0"$/m);
     expectUsageError(await cli('flops', 'lenet5', '--batch', 'x'), /^error: --batch: must be a positive integer, received "x"$/m);
     expectUsageError(await cli('summary', 'lenet5', '--variant', 'v2'), /^error: --variant: must be 'classic' or 'paper', received "v2"$/m);
-    expectUsageError(await cli('summary', 'resnet34', '--variant', 'v2'), /^error: --variant: resnet34 has no variants \(it takes no 'variant' option\)$/m);
+    expectUsageError(await cli('summary', 'vgg16', '--variant', 'v2'), /^error: --variant: vgg16 has no variants \(it takes no 'variant' option\)$/m);
     expectUsageError(await cli('summary', 'lenet5', '--format', 'xml'), /^error: option '--format <format>' argument 'xml' is invalid\. Allowed choices are table, markdown, json\.$/m);
   });
 
@@ -137,7 +190,8 @@ describe('mistakes: exit code 2 and one line naming the cause', () => {
 
 describe('cnn-zoo list and flops', () => {
   it('list: every model with its parameters, MACs, input and paper', async () => {
-    const run = await cli('list');
+    // --wide: the full paper titles (within 80 columns, they are cut).
+    const run = await cli('list', '--wide');
     expect(run.code).toBe(0);
     const lines = run.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^Model +Params +Trainable +MACs +Input +Paper$/);

@@ -41,7 +41,7 @@ async function predict(weightsDir: string, images: string[], flags: PredictFlags
   let stderr = '';
   let code = 0;
   try {
-    await runPredict({ stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text) }, weightsDir, images, flags);
+    await runPredict({ columns: 80, stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text) }, weightsDir, images, flags);
   } catch (error) {
     const failure = describeFailure(error);
     stderr += `${failure.message}\n`;

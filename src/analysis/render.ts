@@ -30,6 +30,75 @@ export function alignColumns(columns: readonly Column[], rows: readonly (readonl
   return [header, rule.repeat(width), ...rows.map(line)];
 }
 
+/**
+ * One step of fitting a table into fewer columns: drop a column, or cut its cells with '…' down to
+ * no fewer than `min` characters. A command lists its steps in the order they are taken.
+ */
+export type NarrowStep = { drop: string } | { shorten: string; min: number };
+
+/** `text` cut to `width` characters, the cut marked with '…'. */
+function cut(text: string, width: number): string {
+  return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
+}
+
+/**
+ * {@link alignColumns} within `width` characters: the fewest of `steps`, first to last, that make the
+ * table fit, a shortened column cut only as much as it must (an earlier step's column first). If
+ * even every step leaves it too wide, every step is taken. `Infinity` takes none.
+ */
+export function narrowTable(columns: readonly Column[], rows: readonly (readonly string[])[], width: number, steps: readonly NarrowStep[]): string[] {
+  const natural = columns.map((column, i) => Math.max(column.header.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const index = (header: string) => columns.findIndex((column) => column.header === header);
+  const layout = (taken: number) => {
+    const applied = steps.slice(0, taken);
+    const dropped = new Set(applied.flatMap((step) => ('drop' in step ? [index(step.drop)] : [])));
+    const kept = columns.map((_, i) => i).filter((i) => !dropped.has(i));
+    const widths = [...natural];
+    let excess = kept.reduce((sum, i) => sum + widths[i], 2 * (kept.length - 1)) - width;
+    for (const step of applied) {
+      if (!('shorten' in step)) continue;
+      const i = index(step.shorten);
+      if (i < 0 || dropped.has(i)) continue;
+      const by = Math.min(Math.max(0, excess), Math.max(0, widths[i] - step.min));
+      widths[i] -= by;
+      excess -= by;
+    }
+    return { kept, widths, excess };
+  };
+  let taken = 0;
+  while (taken < steps.length && layout(taken).excess > 0) taken++;
+  const { kept, widths } = layout(taken);
+  const fitted = (cells: readonly string[]) => kept.map((i) => cut(cells[i] ?? '', widths[i]));
+  const headers = fitted(columns.map((column) => column.header));
+  return alignColumns(
+    kept.map((i, k) => ({ ...columns[i], header: headers[k] })),
+    rows.map(fitted),
+  );
+}
+
+/**
+ * `prefix` then `text`, wrapped at spaces within `width` characters; the lines after the first are
+ * indented by `indent` spaces (2 where that would leave fewer than 20 columns). A word longer than
+ * a line is left whole.
+ */
+export function wrapLine(prefix: string, text: string, width: number, indent = 2): string[] {
+  if (prefix.length + text.length <= width) return [prefix + text];
+  const hang = ' '.repeat(width - indent >= 20 ? indent : 2);
+  const lines: string[] = [];
+  let line = prefix;
+  let empty = true;
+  for (const word of text.split(' ')) {
+    if (!empty && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = hang;
+      empty = true;
+    }
+    line += empty ? word : ` ${word}`;
+    empty = false;
+  }
+  return [...lines, line];
+}
+
 /** A Markdown table (GitHub's dialect); `|` in cells is escaped. */
 export function markdownTable(columns: readonly Column[], rows: readonly (readonly string[])[]): string[] {
   const escape = (cell: string) => cell.replace(/\|/g, '\\|');
@@ -49,6 +118,22 @@ const COLUMNS: Column[] = [
   { header: '% MACs', align: 'right' },
   { header: 'RF', align: 'right' },
   { header: 'Jump', align: 'right' },
+];
+
+/**
+ * How the summary table fits a narrow terminal, in order: the receptive field's jump, the receptive
+ * field and the share of the MACs go first; then types and layer names are cut; then the type, the
+ * MACs and the parameters go. Layer and output shape always stay.
+ */
+export const SUMMARY_NARROWING: readonly NarrowStep[] = [
+  { drop: 'Jump' },
+  { drop: 'RF' },
+  { drop: '% MACs' },
+  { shorten: 'Type', min: 12 },
+  { shorten: 'Layer', min: 16 },
+  { drop: 'Type' },
+  { drop: 'MACs' },
+  { drop: 'Params' },
 ];
 
 function axes(values: readonly number[]): string {
@@ -102,17 +187,29 @@ function unknownNote(s: ModelSummary): string[] {
 }
 
 /**
- * The summary as an aligned table for a terminal.
+ * The summary as an aligned table for a terminal; within `width` characters if given (the table
+ * narrowed by {@link SUMMARY_NARROWING}, the heading and notes wrapped).
  *
  * @category Analysis
  */
-export function renderTable(s: ModelSummary): string {
-  const table = alignColumns(COLUMNS, s.rows.map((row) => rowCells(row, '  ')));
-  const width = table[1].length;
+export function renderTable(s: ModelSummary, width = Infinity): string {
+  const table = narrowTable(COLUMNS, s.rows.map((row) => rowCells(row, '  ')), width, SUMMARY_NARROWING);
+  const rule = '═'.repeat(table[1].length);
   const labelWidth = Math.max(...totals(s).map(([label]) => label.length)) + 1;
   const figureWidth = Math.max(...totals(s).map(([, figure]) => figure.length));
-  const totalLines = totals(s).map(([label, figure, note]) => `${`${label}:`.padEnd(labelWidth)}  ${figure.padStart(figureWidth)}${note ? `  (${note})` : ''}`);
-  return [heading(s), '═'.repeat(width), ...table, '═'.repeat(width), ...totalLines, ...unknownNote(s)].join('\n');
+  const totalLines = totals(s).flatMap(([label, figure, note]) => {
+    const figures = `${`${label}:`.padEnd(labelWidth)}  ${figure.padStart(figureWidth)}`;
+    // A long note wraps under its own opening parenthesis.
+    return note ? wrapLine(`${figures}  (`, `${note})`, width, figures.length + 3) : [figures];
+  });
+  return [
+    ...wrapLine('', heading(s), width),
+    rule,
+    ...table,
+    rule,
+    ...totalLines,
+    ...unknownNote(s).flatMap((note) => wrapLine('', note, width)),
+  ].join('\n');
 }
 
 /**

@@ -2,10 +2,10 @@
 import { countFlops } from '../analysis/count-flops.js';
 import { countParams } from '../analysis/count-params.js';
 import { compact, formatShape, withSeparators } from '../analysis/format.js';
-import { alignColumns, markdownTable, type Column } from '../analysis/render.js';
+import { markdownTable, narrowTable, type Column, type NarrowStep } from '../analysis/render.js';
 import type { ModelDefinition, Paper } from '../families/family.js';
 import { getModelDefinition, listModels } from '../families/registry.js';
-import type { CliIO, Format } from './output.js';
+import { tableWidth, type CliIO, type Format } from './output.js';
 
 /** One model of the list. */
 export interface ListedModel {
@@ -54,7 +54,13 @@ const COLUMNS: Column[] = [
   { header: 'Paper', align: 'left' },
 ];
 
-export function runList(io: CliIO, options: { format: Format; pattern?: string }): void {
+/**
+ * How the list fits a narrow terminal, in order: the paper's citation is cut with '…' first; then
+ * the total parameters (Trainable stays: torchvision's figure), the input and the paper go.
+ */
+export const LIST_NARROWING: readonly NarrowStep[] = [{ shorten: 'Paper', min: 20 }, { drop: 'Params' }, { drop: 'Input' }, { drop: 'Paper' }];
+
+export function runList(io: CliIO, options: { format: Format; pattern?: string; wide?: boolean }): void {
   const models = listedModels(options.pattern);
   if (options.format === 'json') {
     io.stdout(`${JSON.stringify(models, null, 2)}\n`);
@@ -68,6 +74,6 @@ export function runList(io: CliIO, options: { format: Format; pattern?: string }
     formatShape(model.inputShape),
     options.format === 'markdown' ? `[${citation(model.paper)}](${model.paper.url})` : citation(model.paper),
   ]);
-  const lines = options.format === 'markdown' ? markdownTable(COLUMNS, rows) : alignColumns(COLUMNS, rows);
+  const lines = options.format === 'markdown' ? markdownTable(COLUMNS, rows) : narrowTable(COLUMNS, rows, tableWidth(io, options.wide), LIST_NARROWING);
   io.stdout(`${lines.join('\n')}\n`);
 }

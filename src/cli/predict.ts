@@ -14,7 +14,7 @@
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { alignColumns, type Column } from '../analysis/render.js';
+import { narrowTable, type Column, type NarrowStep } from '../analysis/render.js';
 import { ConfigError } from '../errors.js';
 import { decodePredictions, type Prediction } from '../images/decode-predictions.js';
 import { ImageError } from '../images/errors.js';
@@ -25,13 +25,15 @@ import { loadModel, readManifest } from '../weights/load.js';
 import { MANIFEST_FILE, type WeightsManifest } from '../weights/manifest.js';
 import { UsageError } from './errors.js';
 import { positiveIntFlag } from './model-request.js';
-import type { CliIO } from './output.js';
+import { tableWidth, type CliIO } from './output.js';
 
 export interface PredictFlags {
   /** Classes shown per image (a positive integer as text); default 5. */
   top?: string;
   /** Print JSON instead of tables. */
   json?: boolean;
+  /** Print class names in full, however wide the terminal. */
+  wide?: boolean;
 }
 
 /** What the model's output is, from its output layer. */
@@ -45,10 +47,10 @@ interface ImageResult {
 
 /** Images per forward pass. */
 const BATCH = 16;
-/** Tables fit a terminal this wide. */
-const WIDTH = 80;
 /** Tables are indented under each image's heading. */
 const INDENT = '  ';
+/** How a table fits the terminal: the class names are cut with '…'; nothing else is long. */
+export const PREDICT_NARROWING: readonly NarrowStep[] = [{ shorten: 'Class', min: 'Class'.length }];
 
 /** The manifest, or a one-line UsageError: a folder without one is not a weights folder here. */
 async function manifestOf(dir: string): Promise<WeightsManifest> {
@@ -156,30 +158,24 @@ function percentage(probability: number): string {
   return `${(100 * probability).toFixed(2)}%`;
 }
 
-/** Cuts `text` to `width` characters, marking the cut with '…'. */
-function fit(text: string, width: number): string {
-  return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
-}
-
-/** One image's table: rank, class (and its index when the folder names classes), probability. */
-function table(result: ImageResult, named: boolean, classes: number): string[] {
+/**
+ * One image's table within `width`: rank, class (and its index when the folder names classes),
+ * probability. The image's path heads it uncut: a cut path could name two images alike.
+ */
+function table(result: ImageResult, named: boolean, width: number): string[] {
   const columns: Column[] = [
     { header: '#', align: 'right' },
     { header: 'Class', align: 'left' },
     ...(named ? [{ header: 'Index', align: 'right' } as Column] : []),
     { header: 'Probability', align: 'right' },
   ];
-  const rankWidth = String(result.predictions.length).length;
-  const indexWidth = Math.max('Index'.length, String(classes - 1).length);
-  const fixed = INDENT.length + rankWidth + 'Probability'.length + (named ? indexWidth + 2 : 0) + 2 * 2;
-  const classWidth = Math.max('Class'.length, WIDTH - fixed);
   const rows = result.predictions.map((prediction, rank) => [
     String(rank + 1),
-    fit(named ? prediction.className : String(prediction.index), classWidth),
+    named ? prediction.className : String(prediction.index),
     ...(named ? [String(prediction.index)] : []),
     percentage(prediction.probability),
   ]);
-  return [result.image, ...alignColumns(columns, rows).map((line) => INDENT + line)];
+  return [result.image, ...narrowTable(columns, rows, width - INDENT.length, PREDICT_NARROWING).map((line) => INDENT + line)];
 }
 
 /**
@@ -223,5 +219,6 @@ export async function runPredict(io: CliIO, weightsDir: string, images: readonly
     io.stdout(`${JSON.stringify(json, null, 2)}\n`);
     return;
   }
-  io.stdout(`${results.map((result) => table(result, named, classes).join('\n')).join('\n\n')}\n`);
+  const width = tableWidth(io, flags.wide);
+  io.stdout(`${results.map((result) => table(result, named, width).join('\n')).join('\n\n')}\n`);
 }

@@ -10,12 +10,13 @@ import { Command, CommanderError, Option } from 'commander';
 import { useBackend } from '../backend.js';
 import { tf } from '../tf.js';
 import { describeFailure, EXIT_OK, EXIT_USAGE, oneLine } from './errors.js';
-import { runFlops } from './flops.js';
+import { FLOPS_NARROWING, runFlops } from './flops.js';
 import { runImport, type ImportFlags } from './import.js';
-import { runPredict, type PredictFlags } from './predict.js';
-import { runList } from './list.js';
-import { FORMATS, processIO, type CliIO, type Format } from './output.js';
-import { runSummary } from './summary.js';
+import { PREDICT_NARROWING, runPredict, type PredictFlags } from './predict.js';
+import { LIST_NARROWING, runList } from './list.js';
+import { FORMATS, narrowingHelp, processIO, wideOption, type CliIO, type Format } from './output.js';
+import { FEATURES_NARROWING, runSummary } from './summary.js';
+import { SUMMARY_NARROWING } from '../analysis/render.js';
 import { version } from '../../package.json';
 
 const MODEL_ARGUMENT = 'a model name (see `cnn-zoo list`) or a config file, e.g. path/to/config.json';
@@ -63,9 +64,11 @@ function createProgram(io: CliIO): Command {
     .description('every model with its parameters, MACs, default input size and paper')
     .argument('[pattern]', 'only the names matching this glob, e.g. "resnet*"')
     .addOption(formatOption())
-    .action(async (pattern: string | undefined, flags: { format: Format }) => {
+    .addOption(wideOption())
+    .addHelpText('after', narrowingHelp(['the table', LIST_NARROWING]))
+    .action(async (pattern: string | undefined, flags: { format: Format; wide?: boolean }) => {
       await analysisBackend();
-      runList(io, { format: flags.format, pattern });
+      runList(io, { format: flags.format, pattern, wide: flags.wide });
     });
 
   addModelOptions(
@@ -75,7 +78,9 @@ function createProgram(io: CliIO): Command {
       .argument('<model>', MODEL_ARGUMENT),
   )
     .option('--depth <n>', 'levels of blocks to show; deeper blocks fold into one row (default: every layer)')
+    .addOption(new Option('--features', "the feature stages instead: each stage's layer, output shape, channels, reduction").conflicts(['depth', 'batch']))
     .addOption(formatOption())
+    .addOption(wideOption())
     .addHelpText(
       'after',
       `
@@ -84,8 +89,10 @@ Examples:
   cnn-zoo summary resnet34 --depth 1
   cnn-zoo summary vgg16 --input 160x160 --classes 10 --format markdown
   cnn-zoo summary my-model.json --format json
+  cnn-zoo summary resnet50 --features
 ${CONFIG_HELP}`,
     )
+    .addHelpText('after', narrowingHelp(['the table', SUMMARY_NARROWING], ['the --features table', FEATURES_NARROWING]))
     .action(async (model: string, flags) => {
       await analysisBackend();
       runSummary(io, model, flags);
@@ -95,6 +102,7 @@ ${CONFIG_HELP}`,
     program.command('flops').description('the MACs of a forward pass, broken down by layer type').argument('<model>', MODEL_ARGUMENT),
   )
     .addOption(formatOption())
+    .addOption(wideOption())
     .addHelpText(
       'after',
       `
@@ -106,6 +114,7 @@ Examples:
   cnn-zoo flops resnet34 --batch 32 --format json
 ${CONFIG_HELP}`,
     )
+    .addHelpText('after', narrowingHelp(['the table', FLOPS_NARROWING]))
     .action(async (model: string, flags) => {
       await analysisBackend();
       runFlops(io, model, flags);
@@ -143,6 +152,7 @@ Examples:
     .argument('<image...>', 'JPEG, PNG or WebP files')
     .option('--top <k>', 'classes per image', '5')
     .option('--json', 'print JSON instead of a table')
+    .addOption(wideOption())
     .addHelpText(
       'after',
       `
@@ -150,6 +160,7 @@ Examples:
   cnn-zoo predict weights/resnet34-imagenet cat.jpg dog.png --top 5
   cnn-zoo predict weights/lenet5-mnist digit.png --json`,
     )
+    .addHelpText('after', narrowingHelp(["each image's table", PREDICT_NARROWING]))
     .action(async (dir: string, images: string[], flags: PredictFlags) => {
       tf.enableProdMode();
       await useBackend();
