@@ -11,6 +11,7 @@ import { useBackend } from '../backend.js';
 import { tf } from '../tf.js';
 import { describeFailure, EXIT_OK, EXIT_USAGE, oneLine } from './errors.js';
 import { FLOPS_NARROWING, runFlops } from './flops.js';
+import { runExport, type ExportFlags } from './export.js';
 import { runImport, type ImportFlags } from './import.js';
 import { PREDICT_NARROWING, runPredict, type PredictFlags } from './predict.js';
 import { LIST_NARROWING, runList } from './list.js';
@@ -143,6 +144,31 @@ Examples:
     .action(async (file: string, flags: ImportFlags) => {
       await analysisBackend();
       await runImport(io, file, flags);
+    });
+
+  program
+    .command('export')
+    .description('a model or weights folder as ONNX, a Triton model folder, or torchvision safetensors')
+    .argument('<model | weights-dir>', 'a registered model name (seeded random weights) or a weights folder')
+    .addOption(new Option('--format <format>', 'what to write').choices(['onnx', 'triton', 'safetensors']).default('onnx'))
+    .requiredOption('--out <path>', 'the ONNX or safetensors file, or the Triton model repository folder')
+    .addOption(new Option('--layout <layout>', "the input's layout (onnx, triton; default nhwc)").choices(['nhwc', 'nchw']))
+    .option('--opset <n>', 'the ai.onnx opset, 17 to 23 (onnx, triton; default 17)')
+    .option('--seed <n>', "a model name's random weights (default 0)")
+    .option('--name <name>', "Triton's model name (default: the model's or the folder's name)")
+    .option('--max-batch-size <n>', "Triton's max_batch_size (default 8)")
+    .option('--overwrite', 'replace an existing Triton model folder or safetensors file')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  cnn-zoo export weights/resnet34-imagenet --out resnet34.onnx --layout nchw
+  cnn-zoo export weights/resnet34-imagenet --format triton --out models --max-batch-size 16
+  cnn-zoo export weights/resnet34-imagenet --format safetensors --out resnet34.safetensors`,
+    )
+    .action(async (argument: string, flags: ExportFlags) => {
+      await analysisBackend();
+      await runExport(io, argument, flags);
     });
 
   program

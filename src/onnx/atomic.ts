@@ -1,0 +1,104 @@
+/**
+ * Writing exports so that they appear complete or not at all: into a temporary name beside the
+ * target, flushed, then renamed into place in one step. A failure removes the temporary files and
+ * any folder created for them, so an unwritable path leaves nothing behind.
+ */
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { syncFolder, writeNewFile } from '../weights/file-system-handler.js';
+import { OnnxExportError } from './errors.js';
+
+const WHY: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  ENOTDIR: 'a parent is a file, not a folder',
+  EISDIR: 'it is a folder',
+  EEXIST: 'it already exists',
+};
+
+function writeError(target: string, error: unknown): OnnxExportError {
+  if (error instanceof OnnxExportError) return error;
+  const code = (error as NodeJS.ErrnoException).code;
+  const why = code ? `${code}: ${WHY[code] ?? (error as Error).message}` : (error as Error).message;
+  return new OnnxExportError(`cannot write '${target}' (${why}); nothing was written`, { path: target });
+}
+
+/** Runs `write` with `parent` present; on failure removes what was created and throws a clear error naming `target`. */
+async function inFolder<T>(parent: string, target: string, write: () => Promise<T>): Promise<T> {
+  let created: string | undefined;
+  try {
+    // The topmost folder created, if any: removed on failure.
+    created = await fs.mkdir(parent, { recursive: true });
+    return await write();
+  } catch (error) {
+    if (created) await fs.rm(created, { recursive: true, force: true });
+    throw writeError(target, error);
+  }
+}
+
+/** Writes `bytes` to `file` atomically (an existing file is replaced only once the new one is complete). */
+export async function writeFileAtomic(file: string, bytes: Uint8Array): Promise<void> {
+  const target = path.resolve(file);
+  const parent = path.dirname(target);
+  await inFolder(parent, target, async () => {
+    const stat = await fs.stat(target).catch(() => undefined);
+    if (stat?.isDirectory()) throw new OnnxExportError(`cannot write '${target}': it is a folder; give a file path such as model.onnx`, { path: target });
+    const temp = path.join(parent, `.${path.basename(target)}.tmp-${randomBytes(4).toString('hex')}`);
+    try {
+      await writeNewFile(temp, bytes);
+      await fs.rename(temp, target);
+    } catch (error) {
+      await fs.rm(temp, { force: true });
+      throw error;
+    }
+    await syncFolder(parent);
+  });
+}
+
+/**
+ * Writes a folder of files (`relative path -> bytes`) atomically as `target`. An existing `target` is
+ * refused unless `overwrite`; then it is set aside and removed only once the new folder is in place.
+ */
+export async function writeFolderAtomic(target: string, files: Record<string, Uint8Array>, overwrite: boolean): Promise<void> {
+  const resolved = path.resolve(target);
+  const parent = path.dirname(resolved);
+  await inFolder(parent, resolved, async () => {
+    const exists = await fs.lstat(resolved).then(() => true, () => false);
+    if (exists && !overwrite) throw new OnnxExportError(`'${resolved}' already exists; pass overwrite to replace it (the old one stays until the new one is complete)`, { path: resolved });
+    const temp = await fs.mkdtemp(path.join(parent, `.${path.basename(resolved)}.tmp-`));
+    try {
+      for (const [relative, bytes] of Object.entries(files)) {
+        const file = path.join(temp, relative);
+        await fs.mkdir(path.dirname(file), { recursive: true });
+        await writeNewFile(file, bytes);
+        await syncFolder(path.dirname(file));
+      }
+      await syncFolder(temp);
+      await commit(temp, resolved, exists);
+    } catch (error) {
+      await fs.rm(temp, { recursive: true, force: true });
+      throw error;
+    }
+    await syncFolder(parent);
+  });
+}
+
+/** Moves the finished folder into place; a folder already there is set aside first and restored if the move fails. */
+async function commit(temp: string, target: string, replace: boolean): Promise<void> {
+  if (!replace) {
+    await fs.rename(temp, target);
+    return;
+  }
+  const aside = path.join(path.dirname(target), `.${path.basename(target)}.old-${randomBytes(4).toString('hex')}`);
+  await fs.rename(target, aside);
+  try {
+    await fs.rename(temp, target);
+  } catch (error) {
+    await fs.rename(aside, target);
+    throw error;
+  }
+  await fs.rm(aside, { recursive: true, force: true });
+}
