@@ -19,7 +19,9 @@
 import { pathToFileURL } from 'node:url';
 import '../src/backend.js'; // registers the wasm gradient kernels
 import { lenet5 } from '../src/index.js';
-import { tf } from '../src/tf.js';
+import { skipNodeBackendAdvice, tf } from '../src/tf.js';
+
+skipNodeBackendAdvice(); // the cpu runs below switch backends with tf.setBackend, not useBackend
 
 /** A model to time, built on whatever backend is active when the factory is called. */
 export interface BenchModel {

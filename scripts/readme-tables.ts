@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { compact, withSeparators } from '../src/analysis/format.js';
 import { listedModels } from '../src/cli/list.js';
 import { checkpoints, type Checkpoint } from '../src/import/checkpoints.js';
+import { skipNodeBackendAdvice } from '../src/tf.js';
 
 /** Where each generated table sits in README.md. */
 export const TABLES = {
@@ -59,6 +60,7 @@ export function withTable(readme: string, table: keyof typeof TABLES, content: s
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  skipNodeBackendAdvice(); // the tables build every model (zero weights, on cpu)
   const readme = readFileSync('README.md', 'utf8');
   writeFileSync('README.md', withTable(withTable(readme, 'models', modelsTable()), 'weights', weightsTable()));
   console.log('README.md: tables updated');

@@ -9,7 +9,7 @@
  * which fails on air-gapped machines, so cnn-zoo must install and run without them.
  */
 import { BackendError } from './errors.js';
-import { tf } from './tf.js';
+import { skipNodeBackendAdvice, tf } from './tf.js';
 import { registerWasmTrainingKernels } from './wasm/register.js';
 
 /**
@@ -129,6 +129,7 @@ function parseBackendName(value: string, source: string): BackendName {
  * @category Backend
  */
 export async function useBackend(name?: BackendName): Promise<BackendInfo> {
+  skipNodeBackendAdvice(); // the caller let cnn-zoo choose the backend: TF.js's banner is not for it
   const fromEnv = process.env[BACKEND_ENV_VAR];
   const requested = name !== undefined ? parseBackendName(name, 'useBackend') : fromEnv ? parseBackendName(fromEnv, BACKEND_ENV_VAR) : undefined;
   if (requested) {

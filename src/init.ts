@@ -7,9 +7,11 @@
  * and seeded per weight from the model seed and the weight's name, so a model built twice with the
  * same seed has the same weights whatever order its layers are built in.
  */
-import type { Initializer } from '@tensorflow/tfjs-layers/dist/initializers';
 import { hashSeed, Xoshiro128, fillNormal } from './random.js';
 import { tf } from './tf.js';
+
+/** tfjs-layers' Initializer, as a layer's options take it (not exported by name). */
+type Initializer = Exclude<NonNullable<Parameters<typeof tf.layers.dense>[0]['kernelInitializer']>, string>;
 
 /**
  * How a weight is initialised, as data: the families write these next to the paper's rule. Every

@@ -67,14 +67,16 @@ export interface CommonOptions {
   inputShape: [number, number, number];
   /** Whether the classifier is built. */
   includeTop: boolean;
+  // `| undefined` on the optional fields: what zod's parsed optional fields are, so that a schema's
+  // output satisfies this type also in a consumer's `exactOptionalPropertyTypes` project.
   /** Global pooling of the last feature map when `includeTop` is false; absent: none. */
-  pooling?: 'avg' | 'max';
+  pooling?: 'avg' | 'max' | undefined;
   /** Activation of the output layer. */
   classifierActivation: (typeof classifierActivations)[number];
   /** Dropout rate in the classifier. */
   dropout: number;
   /** Seed of the random initialisation, if one was given. */
-  seed?: number;
+  seed?: number | undefined;
   /** Whether weights are drawn at random (false: zeros). */
   initialize: boolean;
 }

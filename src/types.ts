@@ -20,6 +20,7 @@ export type { WeightsManifest, Preprocessing } from './weights/manifest.js';
 export type { LoadOptions } from './weights/load.js';
 export type { FeatureExtractor, FeatureInfo } from './families/features.js';
 export type { ImageInput } from './images/preprocess.js';
+export type { ImageFolder, ImageFolderOptions, ImageFolderSplit } from './images/image-folder.js';
 export type { Prediction } from './images/decode-predictions.js';
 export type { WeightOrigin } from './import/checkpoints.js';
 export type { ReadProgress } from './import/readers/index.js';

@@ -7,8 +7,10 @@
  * walked into: their layers appear with `path` naming the enclosing models, and their input and
  * output tensors are tied to the outer tensors they stand for.
  */
-import type { Node } from '@tensorflow/tfjs-layers/dist/engine/topology';
 import { tf } from '../tf.js';
+
+/** A node of a model's graph: one application of a layer (tfjs-layers does not export the class by name). */
+type Node = tf.layers.Layer['inboundNodes'][number];
 
 /** A shape without its batch axis; `null` where the model leaves a size open. */
 export type OpenShape = readonly (number | null)[];

@@ -1,6 +1,5 @@
-import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology';
 import type { Activation } from '../net/net.js';
-import { tf } from '../tf.js';
+import { tf, type LayerArgs } from '../tf.js';
 import { applyActivation } from './apply-activation.js';
 
 /**

@@ -1,5 +1,4 @@
-import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology';
-import { tf } from '../tf.js';
+import { tf, type LayerArgs } from '../tf.js';
 
 /**
  * {@link ScaledTanh}'s options (plus tfjs-layers' `LayerArgs`: `name`...).

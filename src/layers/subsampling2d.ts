@@ -1,8 +1,7 @@
-import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology';
 import { convOutputSize } from '../conv-arithmetic.js';
 import { SeededInitializer } from '../init.js';
 import type { Activation } from '../net/net.js';
-import { tf } from '../tf.js';
+import { tf, type LayerArgs } from '../tf.js';
 import { applyActivation } from './apply-activation.js';
 import type { SeededInitConfig } from './grouped-conv2d.js';
 

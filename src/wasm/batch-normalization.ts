@@ -11,13 +11,13 @@
  * inference path, the config (`trainable` included) and the class name, so a saved model.json says
  * `BatchNormalization` and loads anywhere as TF.js's own layer; cnn-zoo's `loadModel` builds this one.
  */
-import type { BatchNormalizationLayerArgs } from '@tensorflow/tfjs-layers/dist/layers/normalization';
 import { tf } from '../tf.js';
 import { BATCH_NORM_TRAINING, type BatchNormTrainingAttrs } from './kernels/batch-norm-training.js';
 import { tfjsLayerClass } from './tfjs-layer-class.js';
 
 type Kwargs = Parameters<tf.layers.Layer['call']>[1];
 type TfjsBatchNormalization = ReturnType<typeof tf.layers.batchNormalization>;
+type BatchNormalizationLayerArgs = Parameters<typeof tf.layers.batchNormalization>[0];
 
 /** The parent's fields this layer reads (TypeScript-private in tfjs-layers' declarations). */
 interface BatchNormalizationState {
@@ -30,7 +30,7 @@ interface BatchNormalizationState {
   movingVariance: tf.LayerVariable;
 }
 
-const TfjsBatchNormalizationClass = tfjsLayerClass<TfjsBatchNormalization, BatchNormalizationLayerArgs | undefined>('BatchNormalization');
+const TfjsBatchNormalizationClass: new (args: BatchNormalizationLayerArgs) => TfjsBatchNormalization = tfjsLayerClass('BatchNormalization');
 
 /** Whether `call` can take the fused path: training, on wasm with the kernel, channels last, float32. */
 function fusable(layer: BatchNormalizationState, x: tf.Tensor, training: boolean): boolean {

@@ -16,12 +16,12 @@
  * Everything else is the parent's (weights, inference, config, class name), so a saved model.json
  * says `Conv2D` and loads anywhere as TF.js's own layer.
  */
-import type { ConvLayerArgs } from '@tensorflow/tfjs-layers/dist/layers/convolutional';
 import { tf } from '../tf.js';
 import { tfjsLayerClass } from './tfjs-layer-class.js';
 
 type Kwargs = Parameters<tf.layers.Layer['call']>[1];
 type TfjsConv2D = ReturnType<typeof tf.layers.conv2d>;
+type ConvLayerArgs = Parameters<typeof tf.layers.conv2d>[0];
 
 /** The parent's fields this layer reads (protected in tfjs-layers' declarations). */
 interface Conv2DState {
@@ -34,7 +34,7 @@ interface Conv2DState {
   activation: { apply(x: tf.Tensor): tf.Tensor } | null;
 }
 
-const TfjsConv2DClass = tfjsLayerClass<TfjsConv2D, ConvLayerArgs>('Conv2D');
+const TfjsConv2DClass: new (args: ConvLayerArgs) => TfjsConv2D = tfjsLayerClass('Conv2D');
 
 /**
  * Conv2D whose training-mode gradient (without a bias) leaves out the input gradient nothing asks

@@ -32,6 +32,9 @@ import { defineFamily } from '../family.js';
 import { stagesByStride } from '../stages.js';
 import { torchvisionImagenet } from '../preprocessing.js';
 import { alexnetTorchvisionNames } from './torchvision.js';
+// Unused in the code: in scope, it makes the builders' declarations name their return type
+// tf.LayersModel (@tensorflow/tfjs) rather than import it from tfjs-layers, not a dependency.
+import type { tf } from '../../tf.js';
 
 const nonNegativeInt = () => z.number({ error: 'must be a non-negative integer' }).int({ error: 'must be a non-negative integer' }).min(0, { error: 'must be a non-negative integer' });
 

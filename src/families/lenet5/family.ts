@@ -29,6 +29,9 @@ import type { Activation, Net, NetGraph } from '../../net/net.js';
 import { modelOptionsSchema, variantOption } from '../../options.js';
 import { defineFamily } from '../family.js';
 import { stagesByStride } from '../stages.js';
+// Unused in the code: in scope, it makes the builders' declarations name their return type
+// tf.LayersModel (@tensorflow/tfjs) rather than import it from tfjs-layers, not a dependency.
+import type { tf } from '../../tf.js';
 
 /** Rows of '#' (+1) and '.' (-1). */
 const BitmapSchema = z.array(z.string().regex(/^[#.]+$/, { error: "must be a bitmap row of '#' (+1) and '.' (-1)" })).min(1, { error: 'must have at least one row' });

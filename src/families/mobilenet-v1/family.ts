@@ -22,6 +22,9 @@ import { modelOptionsSchema } from '../../options.js';
 import { defineFamily } from '../family.js';
 import { stagesByStride } from '../stages.js';
 import { kerasTf } from '../preprocessing.js';
+// Unused in the code: in scope, it makes the builders' declarations name their return type
+// tf.LayersModel (@tensorflow/tfjs) rather than import it from tfjs-layers, not a dependency.
+import type { tf } from '../../tf.js';
 
 /**
  * MobileNet V1's architecture: the stem convolution and the depthwise-separable rows (a 3x3

@@ -24,6 +24,9 @@ import { defineFamily } from '../family.js';
 import { stagesByStride } from '../stages.js';
 import { kerasTf, torchvisionImagenet } from '../preprocessing.js';
 import { mobilenetV2TorchvisionNames } from './torchvision.js';
+// Unused in the code: in scope, it makes the builders' declarations name their return type
+// tf.LayersModel (@tensorflow/tfjs) rather than import it from tfjs-layers, not a dependency.
+import type { tf } from '../../tf.js';
 
 /**
  * MobileNet V2's architecture: Table 2's stem, bottleneck rows `(t, c, n, s)` and head.

@@ -18,6 +18,9 @@ import { defineFamily } from '../family.js';
 import { kerasCaffe, torchvisionImagenet } from '../preprocessing.js';
 import { resnetTorchvisionNames } from './torchvision.js';
 import { basicBlock, bottleneckBlock, resnetStyles } from './blocks.js';
+// Unused in the code: in scope, it makes the builders' declarations name their return type
+// tf.LayersModel (@tensorflow/tfjs) rather than import it from tfjs-layers, not a dependency.
+import type { tf } from '../../tf.js';
 
 /**
  * A ResNet architecture: Table 1's block type, blocks per stage, and stage widths.

@@ -24,6 +24,9 @@ import { modelOptionsSchema } from '../../options.js';
 import { defineFamily } from '../family.js';
 import { kerasCaffe, torchvisionImagenet } from '../preprocessing.js';
 import { vggTorchvisionNames } from './torchvision.js';
+// Unused in the code: in scope, it makes the builders' declarations name their return type
+// tf.LayersModel (@tensorflow/tfjs) rather than import it from tfjs-layers, not a dependency.
+import type { tf } from '../../tf.js';
 
 /**
  * One convolution row of Table 1: "conv3-N" is `N`; "conv1-N" (configuration C) is
