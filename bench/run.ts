@@ -4,6 +4,7 @@
  */
 import { mobilenetV2, resnet34 } from '../src/index.js';
 import { benchBuildTimes } from './build-times.js';
+import { benchOnnx } from './onnx.js';
 import { benchSummary } from './summary.js';
 import { benchWasmTraining } from './wasm-training.js';
 
@@ -20,3 +21,6 @@ await benchWasmTraining({
   ],
   batch: 4,
 });
+
+// ONNX Runtime against tfjs-wasm and against torchvision's own ONNX export (bench/onnx.ts).
+await benchOnnx();
