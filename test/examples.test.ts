@@ -9,7 +9,7 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const ENTRIES = { 'cnn-zoo': 'src/index.ts', 'cnn-zoo/net': 'src/net/index.ts' };
+const ENTRIES = { 'cnn-zoo': 'src/index.ts', 'cnn-zoo/net': 'src/net/index.ts', 'cnn-zoo/onnx': 'src/onnx/index.ts' };
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

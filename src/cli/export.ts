@@ -120,11 +120,6 @@ function megabytes(bytes: number): string {
 
 /**
  * Runs `cnn-zoo export`; see the module comment for the flags. Prints one line per file written.
- *
- * @example
- * ```ts
- * await runExport(processIO, 'resnet34', { format: 'onnx', out: 'resnet34.onnx', layout: 'nchw' });
- * ```
  */
 export async function runExport(io: CliIO, argument: string, flags: ExportFlags): Promise<void> {
   const format = choiceFlag('--format', flags.format, ['onnx', 'triton', 'safetensors'] as const, 'onnx');

@@ -5,11 +5,6 @@
  * scripts/references/make-torchvision-references.py. The names are distinct: torchvision tells the
  * two cranes and the two maillots apart ('crane bird' 134, 'crane' 517; 'maillot' 638, 'maillot tank suit' 639).
  *
- * @example
- * ```ts
- * imagenetClasses[0]; // 'tench'
- * ```
- *
  * @category Import
  */
 export const imagenetClasses: readonly string[] = Object.freeze([

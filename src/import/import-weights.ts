@@ -108,7 +108,7 @@ function headOf(model: tf.LayersModel, read: WeightFile, definition: ModelDefini
  * ```ts
  * const model = await importWeights('resnet34-b627a593.pth'); // torchvision's file, known by its name
  * await saveModel(model, 'weights/resnet34-imagenet');
- * const vgg = await importWeights('vgg16_weights_tf_dim_ordering_tf_kernels.h5', { model: 'vgg16' });
+ * const vgg16Keras = await importWeights('vgg16_weights_tf_dim_ordering_tf_kernels.h5', { model: 'vgg16' });
  * ```
  *
  * @category Weights

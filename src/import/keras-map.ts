@@ -42,11 +42,6 @@ export type KerasMatch = 'name' | 'order';
 /**
  * Options of the Keras mapping functions.
  *
- * @example
- * ```ts
- * const options: KerasMappingOptions = { file: 'resnet50_weights_tf_dim_ordering_tf_kernels.h5', match: 'order' };
- * ```
- *
  * @category Import
  */
 export interface KerasMappingOptions {
@@ -58,11 +53,6 @@ export interface KerasMappingOptions {
 
 /**
  * A weight named with its shape, as an error lists it.
- *
- * @example
- * ```ts
- * const entry: KerasNamedShape = { name: 'conv1/conv1/kernel:0', shape: [3, 3, 3, 32] };
- * ```
  *
  * @category Import
  */
@@ -76,11 +66,6 @@ export interface KerasNamedShape {
 /**
  * A zoo weight the file has no tensor for.
  *
- * @example
- * ```ts
- * const missing: KerasMissingWeight = { name: 'fc1', shape: [25088, 4096], zoo: 'fc1/kernel' };
- * ```
- *
  * @category Import
  */
 export interface KerasMissingWeight extends KerasNamedShape {
@@ -92,11 +77,6 @@ export interface KerasMissingWeight extends KerasNamedShape {
 
 /**
  * A tensor paired with a zoo weight that does not fit it.
- *
- * @example
- * ```ts
- * const wrong: KerasMismatchedWeight = { name: 'conv1/conv1/kernel:0', found: [32, 3, 3, 3], expected: [3, 3, 3, 32], zoo: 'conv1/kernel', why: 'shape' };
- * ```
  *
  * @category Import
  */
@@ -117,11 +97,6 @@ export interface KerasMismatchedWeight {
  * A layer on both sides whose weights differ in number (a conv with a bias in the file, without one
  * in the model: Keras's ResNet-50 against the zoo's torchvision variant).
  *
- * @example
- * ```ts
- * const count: KerasWeightCount = { layer: 'conv1_conv', zoo: 'conv1_conv', expected: [{ name: 'conv1_conv/kernel', shape: [7, 7, 3, 64] }], found: [] };
- * ```
- *
  * @category Import
  */
 export interface KerasWeightCount {
@@ -141,12 +116,6 @@ export interface KerasWeightCount {
  * with other options), or a file this mapper cannot read as Keras's. One error for the whole file;
  * the message names both sides with shapes, `expected` and `found` hold both complete lists.
  * Nothing was assigned to the model.
- *
- * @example
- * ```ts
- * try { assignKerasWeights(model, weights, { file: 'vgg16_weights_tf_dim_ordering_tf_kernels.h5' }); }
- * catch (e) { if (e instanceof KerasMappingError) console.error(e.missing.length, e.extra.length, e.message); }
- * ```
  *
  * @category Import
  */
@@ -214,11 +183,6 @@ interface FileLayer {
 /**
  * One zoo weight and the file tensor that fills it, as {@link planKerasMapping} lists them.
  *
- * @example
- * ```ts
- * const pair: KerasPair = { zoo: 'conv1/kernel', key: 'conv1/conv1/kernel:0', layer: 'conv1', shape: [3, 3, 3, 32] };
- * ```
- *
  * @category Import
  */
 export interface KerasPair {
@@ -235,11 +199,6 @@ export interface KerasPair {
 /**
  * What {@link planKerasMapping} finds: which tensor fills which zoo weight, and what is skipped.
  *
- * @example
- * ```ts
- * const { pairs, skipped }: KerasPlan = planKerasMapping(model, weights);
- * ```
- *
  * @category Import
  */
 export interface KerasPlan {
@@ -254,11 +213,6 @@ export interface KerasPlan {
 /**
  * A zoo weight's values, ready for `tf.tensor(data, shape)`.
  *
- * @example
- * ```ts
- * const { shape, data }: KerasMappedWeight = mapKerasWeights(model, weights).weights.get('conv1/kernel')!;
- * ```
- *
  * @category Import
  */
 export interface KerasMappedWeight {
@@ -270,11 +224,6 @@ export interface KerasMappedWeight {
 
 /**
  * What {@link mapKerasWeights} returns: the values by zoo weight name, and the file tensors skipped.
- *
- * @example
- * ```ts
- * const { weights, skipped }: KerasMapped = mapKerasWeights(model, weights, { file: 'mobilenet_1_0_224_tf.h5' });
- * ```
  *
  * @category Import
  */
@@ -528,11 +477,6 @@ function plan(model: tf.LayersModel, file: KerasWeightsInput, options: KerasMapp
  * which tensor fills which zoo weight and what is skipped, or a {@link KerasMappingError}. Tensors
  * need only `shape` and `dtype`.
  *
- * @example
- * ```ts
- * const { pairs } = planKerasMapping(vgg16({ initialize: false }), await readWeightFile('vgg16_weights_tf_dim_ordering_tf_kernels.h5') as KerasWeights);
- * ```
- *
  * @category Import
  */
 export function planKerasMapping(model: tf.LayersModel, file: KerasWeightsInput, options: KerasMappingOptions = {}): KerasPlan {
@@ -549,13 +493,6 @@ export function planKerasMapping(model: tf.LayersModel, file: KerasWeightsInput,
  * rank (see {@link KerasMatch}). Assigns nothing: see {@link assignKerasWeights}.
  *
  * @returns The values by zoo weight name (`conv1/kernel`) and the file tensors skipped.
- *
- * @example
- * ```ts
- * const file = (await readWeightFile('mobilenet_2_5_128_tf_no_top.h5')) as KerasWeights;
- * const { weights } = mapKerasWeights(mobilenetV1({ alpha: 0.25, includeTop: false, inputShape: [128, 128, 3], initialize: false }), file);
- * weights.get('conv1/kernel')!.shape; // [3, 3, 3, 8]
- * ```
  *
  * @category Import
  */
@@ -582,13 +519,6 @@ export function mapKerasWeights(model: tf.LayersModel, file: KerasWeightsInput, 
  * fail.
  *
  * @returns The file tensors skipped.
- *
- * @example
- * ```ts
- * const file = (await readWeightFile('vgg16_weights_tf_dim_ordering_tf_kernels.h5')) as KerasWeights;
- * const model = vgg16({ initialize: false, classifierActivation: 'linear' });
- * assignKerasWeights(model, file, { file: 'vgg16_weights_tf_dim_ordering_tf_kernels.h5' });
- * ```
  *
  * @category Import
  */

@@ -6,7 +6,7 @@
  *
  * @example
  * ```ts
- * try { toOnnx(model); }
+ * try { toOnnx(resnet18()); }
  * catch (e) { if (e instanceof OnnxExportError) console.error(e.layer, e.className, e.message); }
  * ```
  *

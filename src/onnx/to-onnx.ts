@@ -285,6 +285,7 @@ export function exportOnnx(model: tf.LayersModel, options: ToOnnxOptions = {}): 
  *
  * @example
  * ```ts
+ * import { writeFile } from 'node:fs/promises';
  * const bytes = toOnnx(resnet34({ numClasses: 10 }), { layout: 'nchw' });
  * await writeFile('resnet34.onnx', bytes);
  * ```

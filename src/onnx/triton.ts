@@ -44,7 +44,7 @@ export interface TritonOptions extends ToOnnxOptions {
  *
  * @example
  * ```ts
- * const { folder, files }: TritonModel = await writeTritonRepository(model, 'models', { name: 'resnet34', maxBatchSize: 8 });
+ * const { folder, files }: TritonModel = await writeTritonRepository(resnet34(), 'models', { name: 'resnet34', maxBatchSize: 8 });
  * console.log(folder, files); // .../models/resnet34 ['config.pbtxt', '1/model.onnx']
  * ```
  *

@@ -27,11 +27,6 @@ import { elementCount } from './strided.js';
  * them to the layer's variables (Keras loads by layer name, then by this order, not by the weights'
  * names, which differ between Keras versions).
  *
- * @example
- * ```ts
- * const layer: KerasLayerWeights = { name: 'block1_conv1', weights: ['block1_conv1/kernel:0', 'block1_conv1/bias:0'] };
- * ```
- *
  * @category Import
  */
 export interface KerasLayerWeights {
@@ -43,14 +38,6 @@ export interface KerasLayerWeights {
 
 /**
  * The tensors of a Keras HDF5 file or `.keras` archive, as {@link readWeightFile} returns them.
- *
- * @example
- * ```ts
- * const weights = await readWeightFile('vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5');
- * if (weights.format === 'keras-h5') {
- *   for (const layer of weights.layers) console.log(layer.name, layer.weights.map((w) => weights.tensors.get(`${layer.name}/${w}`)?.shape));
- * }
- * ```
  *
  * @category Import
  */

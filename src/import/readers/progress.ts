@@ -6,11 +6,6 @@
 /**
  * How far a weight file's reading is.
  *
- * @example
- * ```ts
- * const onProgress = ({ bytesRead, totalBytes }: ReadProgress) => bar.update(bytesRead / totalBytes);
- * ```
- *
  * @category Import
  */
 export interface ReadProgress {
@@ -22,11 +17,6 @@ export interface ReadProgress {
 
 /**
  * How a weight file is read.
- *
- * @example
- * ```ts
- * const options: ReadOptions = { onProgress: ({ bytesRead, totalBytes }) => console.log(`${bytesRead} / ${totalBytes}`) };
- * ```
  *
  * @category Import
  */

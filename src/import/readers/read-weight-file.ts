@@ -18,12 +18,6 @@ import { openZip } from './zip-archive.js';
  * them; `format` tells which: `pytorch` ({@link TorchWeights}), `safetensors`
  * ({@link SafetensorsWeights}), `keras-h5` or `keras` ({@link KerasWeights}).
  *
- * @example
- * ```ts
- * const weights: WeightFile = await readWeightFile('resnet18-f37072fd.pth');
- * console.log(weights.format, weights.tensors.size);
- * ```
- *
  * @category Import
  */
 export type WeightFile = TorchWeights | SafetensorsWeights | KerasWeights;
@@ -40,14 +34,6 @@ export type WeightFile = TorchWeights | SafetensorsWeights | KerasWeights;
  *
  * @param file - The weight file's path.
  * @param options - A progress callback ({@link ReadOptions}).
- *
- * @example
- * ```ts
- * const weights = await readWeightFile('vgg16-397923af.pth', {
- *   onProgress: ({ bytesRead, totalBytes }) => bar.update(bytesRead / totalBytes),
- * });
- * for (const [name, { shape, dtype }] of weights.tensors) console.log(name, shape, dtype);
- * ```
  *
  * @category Import
  */

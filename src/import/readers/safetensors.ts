@@ -19,12 +19,6 @@ import { elementCount } from './strided.js';
 /**
  * The tensors of a safetensors file, as {@link readWeightFile} returns them.
  *
- * @example
- * ```ts
- * const weights = await readWeightFile('model.safetensors');
- * if (weights.format === 'safetensors') console.log(weights.metadata.format); // 'pt'
- * ```
- *
  * @category Import
  */
 export interface SafetensorsWeights {
@@ -37,11 +31,6 @@ export interface SafetensorsWeights {
 
 /**
  * How {@link writeSafetensors} writes.
- *
- * @example
- * ```ts
- * const options: WriteSafetensorsOptions = { metadata: { format: 'pt' }, overwrite: true };
- * ```
  *
  * @category Import
  */
@@ -213,11 +202,6 @@ async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {
  * @param file - The file to write.
  * @param tensors - Name to `{ shape, data }`; a {@link TensorSet} will do.
  * @param options - The header's metadata, and whether to replace an existing file.
- *
- * @example
- * ```ts
- * await writeSafetensors('resnet18.safetensors', new Map([['fc.bias', { shape: [2], data: new Float32Array([0.5, -1]) }]]), { metadata: { format: 'pt' } });
- * ```
  *
  * @category Import
  */

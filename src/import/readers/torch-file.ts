@@ -19,12 +19,6 @@ import type { ZipArchive } from './zip-archive.js';
 /**
  * The tensors of a torch.save file, as {@link readWeightFile} returns them.
  *
- * @example
- * ```ts
- * const weights = await readWeightFile('resnet18-f37072fd.pth');
- * if (weights.format === 'pytorch') console.log(weights.tensors.get('conv1.weight')?.shape); // [64, 3, 7, 7]
- * ```
- *
  * @category Import
  */
 export interface TorchWeights {

@@ -3,11 +3,6 @@ import { WeightsError } from '../../weights/errors.js';
 /**
  * A tensor named with its shape, as an error lists it.
  *
- * @example
- * ```ts
- * const entry: NamedShape = { name: 'fc.weight', shape: [1000, 512] };
- * ```
- *
  * @category Import
  */
 export interface NamedShape {
@@ -20,11 +15,6 @@ export interface NamedShape {
 /**
  * A key the model needs that the tensors lack.
  *
- * @example
- * ```ts
- * const missing: MissingTensor = { name: 'bn1.running_var', shape: [64], zoo: 'conv1_bn/moving_variance' };
- * ```
- *
  * @category Import
  */
 export interface MissingTensor extends NamedShape {
@@ -34,11 +24,6 @@ export interface MissingTensor extends NamedShape {
 
 /**
  * A key on both sides that does not fit: another shape, a non-float dtype, or data of the wrong length.
- *
- * @example
- * ```ts
- * const wrong: MismatchedTensor = { name: 'fc.weight', found: [1000, 2048], expected: [1000, 512], zoo: 'predictions/kernel', why: 'shape' };
- * ```
  *
  * @category Import
  */
@@ -57,11 +42,6 @@ export interface MismatchedTensor {
 
 /**
  * What did not fit, side by side.
- *
- * @example
- * ```ts
- * const none: MappingMismatch = { missing: [], extra: [], mismatched: [], unmapped: [] };
- * ```
  *
  * @category Import
  */
@@ -84,12 +64,6 @@ export interface MappingMismatch {
  *
  * A {@link WeightsError}, so code that catches weight problems catches this one too; `file` is the
  * file the tensors came from (as the caller named it).
- *
- * @example
- * ```ts
- * try { assignTorchvisionWeights(model, tensors, { family: 'resnet', file: 'resnet50.safetensors' }); }
- * catch (e) { if (e instanceof TorchvisionMappingError) console.error(e.missing.length, e.extra.length, e.message); }
- * ```
  *
  * @category Import
  */

@@ -25,11 +25,6 @@ interface TorchvisionRule extends TorchvisionNames {
 /**
  * Options of the mapping functions.
  *
- * @example
- * ```ts
- * const options: TorchvisionMappingOptions = { family: 'vgg', file: 'vgg16_bn-6c64b313.pth' };
- * ```
- *
  * @category Import
  */
 export interface TorchvisionMappingOptions {
@@ -46,11 +41,6 @@ export interface TorchvisionMappingOptions {
  * `conv` (OIHW ↔ HWIO, grouped convs alike), `depthwise` ((C·M, 1, kh, kw) ↔ (kh, kw, C, M)),
  * `dense` ((out, in) ↔ (in, out)), `flattenedDense` (a Linear after a Flatten: also its columns
  * from (C, H, W) to (H, W, C)).
- *
- * @example
- * ```ts
- * const layout: TorchvisionLayout = 'flattenedDense'; // VGG's fc1, AlexNet's fc6, GoogLeNet's aux fc1
- * ```
  *
  * @category Import
  */
@@ -276,11 +266,6 @@ function toTorch(source: Float32Array, move: Move): Float32Array {
  * One zoo weight and the torchvision tensor it is filled from, as {@link planTorchvisionMapping}
  * lists them.
  *
- * @example
- * ```ts
- * const pair: TorchvisionPair = { zoo: 'fc1/kernel', key: 'classifier.0.weight', layout: 'flattenedDense', zooShape: [25088, 4096], torchShape: [4096, 25088] };
- * ```
- *
  * @category Import
  */
 export interface TorchvisionPair {
@@ -302,11 +287,6 @@ export interface TorchvisionPair {
  * {@link TorchvisionMappingError}. `tensors` needs only `shape` and `dtype` (a {@link TensorSet}
  * will do).
  *
- * @example
- * ```ts
- * const { pairs, skipped } = planTorchvisionMapping(resnet50({ initialize: false }), tensors, { family: 'resnet' });
- * ```
- *
  * @category Import
  */
 export function planTorchvisionMapping(
@@ -323,11 +303,6 @@ export function planTorchvisionMapping(
 /**
  * What {@link planTorchvisionMapping} finds: which tensor fills which zoo weight, and what is skipped.
  *
- * @example
- * ```ts
- * const { pairs, skipped }: TorchvisionPlan = planTorchvisionMapping(model, tensors, { family: 'googlenet' });
- * ```
- *
  * @category Import
  */
 export interface TorchvisionPlan {
@@ -340,12 +315,6 @@ export interface TorchvisionPlan {
 /**
  * A zoo weight's values in TF.js's layout, ready for `tf.tensor(data, shape)`.
  *
- * @example
- * ```ts
- * const { shape, data }: MappedWeight = mapTorchvisionWeights(model, tensors, { family: 'resnet' }).weights.get('conv1_conv/kernel')!;
- * const kernel = tf.tensor(data, shape);
- * ```
- *
  * @category Import
  */
 export interface MappedWeight {
@@ -357,11 +326,6 @@ export interface MappedWeight {
 
 /**
  * What {@link mapTorchvisionWeights} returns: the values by zoo weight name, and the keys skipped.
- *
- * @example
- * ```ts
- * const { weights, skipped }: TorchvisionMapped = mapTorchvisionWeights(model, tensors, { family: 'alexnet' });
- * ```
  *
  * @category Import
  */
@@ -380,12 +344,6 @@ export interface TorchvisionMapped {
  * is one {@link TorchvisionMappingError}. Assigns nothing: see {@link assignTorchvisionWeights}.
  *
  * @returns The values by zoo weight name (`conv1_conv/kernel`) and the keys skipped.
- *
- * @example
- * ```ts
- * const { weights, skipped } = mapTorchvisionWeights(model, tensors, { family: 'resnet' });
- * weights.get('conv1_conv/kernel')!.shape; // [7, 7, 3, 64]
- * ```
  *
  * @category Import
  */
@@ -408,12 +366,6 @@ export function mapTorchvisionWeights(model: tf.LayersModel, tensors: TensorSet,
  * live variable cannot fail.
  *
  * @returns The keys skipped.
- *
- * @example
- * ```ts
- * const model = resnet50({ initialize: false, classifierActivation: 'linear' });
- * assignTorchvisionWeights(model, tensors, { family: 'resnet', file: 'resnet50.safetensors' });
- * ```
  *
  * @category Import
  */
@@ -441,11 +393,6 @@ export function assignTorchvisionWeights(model: tf.LayersModel, tensors: TensorS
 /**
  * Options of {@link torchvisionStateDict}.
  *
- * @example
- * ```ts
- * const options: TorchvisionExportOptions = { family: 'resnet', numBatchesTracked: false };
- * ```
- *
  * @category Import
  */
 export interface TorchvisionExportOptions {
@@ -467,12 +414,6 @@ export interface TorchvisionExportOptions {
  * a {@link TensorSet} (float32; `num_batches_tracked` int64), for a writer to save as a file that
  * torchvision's `load_state_dict(..., strict=True)` accepts. A GoogLeNet without auxiliary heads
  * gives the keys of `googlenet(aux_logits=False)`.
- *
- * @example
- * ```ts
- * const tensors = torchvisionStateDict(model, { family: 'resnet' });
- * tensors.get('fc.weight')!.shape; // [1000, 512]
- * ```
  *
  * @category Import
  */
@@ -504,11 +445,6 @@ export function torchvisionStateDict(model: tf.LayersModel, options: Torchvision
 /**
  * The torchvision key of one zoo weight under a family's rule (`conv1_bn/moving_variance` →
  * `bn1.running_var`), or undefined where the rule has none.
- *
- * @example
- * ```ts
- * torchvisionKey(model, 'conv2_block1_0_bn/gamma', { family: 'resnet' }); // 'layer1.0.downsample.1.weight'
- * ```
  *
  * @category Import
  */
