@@ -29,6 +29,7 @@ import { tf } from '../tf.js';
 import { WeightsError } from '../weights/errors.js';
 import type { KerasWeights } from './readers/keras-h5.js';
 import type { SourceDType, SourceTensor } from './tensors.js';
+import { writeMappedWeights } from './assign.js';
 
 /**
  * How the zoo model's layers are paired with the file's: by `name`, or by `order` of the layers
@@ -524,21 +525,6 @@ export function mapKerasWeights(model: tf.LayersModel, file: KerasWeightsInput, 
  */
 export function assignKerasWeights(model: tf.LayersModel, file: KerasWeightsInput, options: KerasMappingOptions = {}): Pick<KerasMapped, 'skipped'> {
   const { weights, skipped } = mapKerasWeights(model, file, options);
-  const variables = new Map(model.weights.map((variable) => [variable.originalName, variable]));
-  for (const [name, variable] of variables) {
-    try {
-      variable.read();
-    } catch (error) {
-      throw new WeightsError(options.file ?? 'keras weights', `the model's weight '${name}' is disposed; assign into a live model (nothing was assigned)`, { weight: name, cause: error });
-    }
-  }
-  for (const [name, weight] of weights) {
-    const value = tf.tensor(weight.data, weight.shape, 'float32');
-    try {
-      variables.get(name)!.write(value);
-    } finally {
-      value.dispose();
-    }
-  }
+  writeMappedWeights(model, weights, options.file ?? 'keras weights');
   return { skipped };
 }

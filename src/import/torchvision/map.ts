@@ -14,8 +14,8 @@
 import type { TorchvisionNames } from '../../families/family.js';
 import type { SourceDType, SourceTensor, TensorSet } from '../tensors.js';
 import { tf } from '../../tf.js';
-import { WeightsError } from '../../weights/errors.js';
 import { TorchvisionMappingError, type MappingMismatch, type NamedShape } from './errors.js';
+import { writeMappedWeights } from '../assign.js';
 
 /** A family's torchvision names, with the family's name for messages. */
 interface TorchvisionRule extends TorchvisionNames {
@@ -371,22 +371,7 @@ export function mapTorchvisionWeights(model: tf.LayersModel, tensors: TensorSet,
  */
 export function assignTorchvisionWeights(model: tf.LayersModel, tensors: TensorSet, options: TorchvisionMappingOptions): Pick<TorchvisionMapped, 'skipped'> {
   const { weights, skipped } = mapTorchvisionWeights(model, tensors, options);
-  const variables = new Map(model.weights.map((variable) => [variable.originalName, variable]));
-  for (const [name, variable] of variables) {
-    try {
-      variable.read();
-    } catch (error) {
-      throw new WeightsError(options.file ?? 'state_dict', `the model's weight '${name}' is disposed; assign into a live model (nothing was assigned)`, { weight: name, cause: error });
-    }
-  }
-  for (const [name, weight] of weights) {
-    const value = tf.tensor(weight.data, weight.shape, 'float32');
-    try {
-      variables.get(name)!.write(value);
-    } finally {
-      value.dispose();
-    }
-  }
+  writeMappedWeights(model, weights, options.file ?? 'state_dict');
   return { skipped };
 }
 
