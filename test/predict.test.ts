@@ -127,6 +127,21 @@ describe('cnn-zoo predict on the shipped LeNet-5', () => {
     expect(right).toBeGreaterThanOrEqual(9);
   });
 
+  it('--runtime onnx gives the same classes, with probabilities equal to the TF.js run within 1e-5', async () => {
+    const files = digits.map((digit) => digit.file);
+    const [tfjs, onnx] = [await predict(WEIGHTS, files, { top: '10', json: true }), await predict(WEIGHTS, files, { top: '10', json: true, runtime: 'onnx' })];
+    expect(onnx.code, onnx.stderr).toBe(0);
+    type Image = { predictions: { index: number; probability: number }[] };
+    const [a, b] = [JSON.parse(tfjs.stdout).images as Image[], JSON.parse(onnx.stdout).images as Image[]];
+    expect(b).toHaveLength(10);
+    a.forEach((image, i) => {
+      expect(b[i].predictions[0].index).toBe(image.predictions[0].index);
+      const byIndex = new Map(b[i].predictions.map((p) => [p.index, p.probability]));
+      for (const p of image.predictions) expect(Math.abs(byIndex.get(p.index)! - p.probability)).toBeLessThan(1e-5);
+    });
+    expectUsageError(await predict(WEIGHTS, files, { runtime: 'tensorrt' }), /^error: --runtime: must be 'tfjs' or 'onnx', received "tensorrt"$/);
+  });
+
   it('prints class indices for a folder without class names, and at most K classes for a larger --top', async () => {
     const unnamed = join(dir, 'unnamed');
     cpSync(WEIGHTS, unnamed, { recursive: true });

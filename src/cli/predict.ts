@@ -15,7 +15,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { narrowTable, type Column, type NarrowStep } from '../analysis/render.js';
-import { ConfigError } from '../errors.js';
+import { BackendError, ConfigError } from '../errors.js';
 import { decodePredictions, type Prediction } from '../images/decode-predictions.js';
 import { ImageError } from '../images/errors.js';
 import { preprocess } from '../images/preprocess.js';
@@ -23,6 +23,7 @@ import { tf } from '../tf.js';
 import { WeightsError } from '../weights/errors.js';
 import { loadModel, readManifest } from '../weights/load.js';
 import { MANIFEST_FILE, type WeightsManifest } from '../weights/manifest.js';
+import { onnxPredictor, type OnnxPredictor } from '../onnx/predictor.js';
 import { UsageError } from './errors.js';
 import { positiveIntFlag } from './model-request.js';
 import { tableWidth, type CliIO } from './output.js';
@@ -34,7 +35,12 @@ export interface PredictFlags {
   json?: boolean;
   /** Print class names in full, however wide the terminal. */
   wide?: boolean;
+  /** `tfjs` (default: the current TF.js backend) or `onnx` (ONNX Runtime, through onnxruntime-node). */
+  runtime?: string;
 }
+
+/** Runs the model on a batch; returns its first output. */
+type Forward = (batch: tf.Tensor) => Promise<tf.Tensor>;
 
 /** What the model's output is, from its output layer. */
 type OutputKind = 'softmax' | 'sigmoid' | 'logits';
@@ -107,7 +113,7 @@ function outputKind(dir: string, model: tf.LayersModel): OutputKind {
 }
 
 /** Decodes every image, then runs the model in batches; unreadable images are all named, one a line. */
-async function classify(model: tf.LayersModel, manifest: WeightsManifest, kind: OutputKind, images: readonly string[], classNames: readonly string[], top: number): Promise<ImageResult[]> {
+async function classify(forward: Forward, manifest: WeightsManifest, kind: OutputKind, images: readonly string[], classNames: readonly string[], top: number): Promise<ImageResult[]> {
   const failures: string[] = [];
   const results: ImageResult[] = [];
   for (let start = 0; start < images.length; start += BATCH) {
@@ -133,12 +139,11 @@ async function classify(model: tf.LayersModel, manifest: WeightsManifest, kind: 
       tf.dispose(inputs);
       continue;
     }
-    const probabilities = tf.tidy(() => {
-      const batch = inputs.length === 1 ? inputs[0] : tf.concat(inputs);
-      const output = model.predict(batch);
-      const main = Array.isArray(output) ? output[0] : output;
-      return kind === 'logits' ? tf.softmax(main) : main;
-    });
+    const batch = inputs.length === 1 ? inputs[0] : tf.concat(inputs);
+    const output = await forward(batch);
+    const probabilities = kind === 'logits' ? tf.tidy(() => tf.softmax(output)) : output;
+    if (batch !== inputs[0]) batch.dispose();
+    if (probabilities !== output) output.dispose();
     try {
       decodePredictions(probabilities, classNames, top).forEach((predictions, i) => results.push({ image: files[i], predictions }));
     } finally {
@@ -147,6 +152,23 @@ async function classify(model: tf.LayersModel, manifest: WeightsManifest, kind: 
   }
   if (failures.length > 0) throw new UsageError(failures.join('\n'));
   return results;
+}
+
+/** The first of a model's outputs (GoogLeNet's main head before its auxiliary ones); the others are disposed. */
+function first(output: tf.Tensor | tf.Tensor[]): tf.Tensor {
+  if (!Array.isArray(output)) return output;
+  tf.dispose(output.slice(1));
+  return output[0];
+}
+
+/** The model in ONNX Runtime; without onnxruntime-node, the error that says how to install it. */
+async function onnxPredictorFor(model: tf.LayersModel): Promise<OnnxPredictor> {
+  try {
+    return await onnxPredictor(model, { outputs: 'main' });
+  } catch (error) {
+    if (error instanceof BackendError) throw new UsageError(`--runtime onnx: ${error.message}`);
+    throw error;
+  }
 }
 
 /** A probability as a percentage with two decimals. */
@@ -186,21 +208,29 @@ function table(result: ImageResult, named: boolean, width: number): string[] {
  */
 export async function runPredict(io: CliIO, weightsDir: string, images: readonly string[], flags: PredictFlags = {}): Promise<void> {
   const top = positiveIntFlag('--top', flags.top) ?? 5;
+  const runtime = flags.runtime ?? 'tfjs';
+  if (runtime !== 'tfjs' && runtime !== 'onnx') throw new UsageError(`--runtime: must be 'tfjs' or 'onnx', received ${JSON.stringify(runtime)}`);
   if (images.length === 0) throw new UsageError('missing required argument: at least one image');
   const manifest = await manifestOf(weightsDir);
   const model = await modelOf(weightsDir);
   let results: ImageResult[];
   let classes: number;
   let kind: OutputKind;
+  let predictor: OnnxPredictor | undefined;
   try {
     classes = checkModel(weightsDir, model, manifest);
     kind = outputKind(weightsDir, model);
     const classNames = manifest.classNames ?? Array.from({ length: classes }, (_, index) => String(index));
-    results = await classify(model, manifest, kind, images, classNames, top);
+    if (runtime === 'onnx') predictor = await onnxPredictorFor(model);
+    const forward: Forward = predictor
+      ? async (batch) => first(await predictor!.predict(batch))
+      : async (batch) => tf.tidy(() => first(model.predict(batch)));
+    results = await classify(forward, manifest, kind, images, classNames, top);
   } catch (error) {
     if (error instanceof ConfigError) throw new UsageError(`${weightsDir}: ${MANIFEST_FILE}: ${error.message.split('\n').join('; ')}`);
     throw error;
   } finally {
+    await predictor?.dispose();
     model.dispose();
   }
 

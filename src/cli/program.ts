@@ -178,12 +178,14 @@ Examples:
     .argument('<image...>', 'JPEG, PNG or WebP files')
     .option('--top <k>', 'classes per image', '5')
     .option('--json', 'print JSON instead of a table')
+    .addOption(new Option('--runtime <runtime>', "'tfjs' (the TF.js backend) or 'onnx' (ONNX Runtime: npm install onnxruntime-node)").choices(['tfjs', 'onnx']).default('tfjs'))
     .addOption(wideOption())
     .addHelpText(
       'after',
       `
 Examples:
   cnn-zoo predict weights/resnet34-imagenet cat.jpg dog.png --top 5
+  cnn-zoo predict weights/resnet34-imagenet cat.jpg --runtime onnx
   cnn-zoo predict weights/lenet5-mnist digit.png --json`,
     )
     .addHelpText('after', narrowingHelp(["each image's table", PREDICT_NARROWING]))
