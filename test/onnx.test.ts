@@ -514,4 +514,7 @@ describe('writing an export', () => {
     await expect(writeFileAtomic(dir, new Uint8Array(1))).rejects.toThrow(/it is a folder/);
     expect((await fs.readdir(dir)).sort()).toEqual(['a', 'a-file']);
   });
-});
+
+  it.runIf(process.platform === 'linux')('fails at once under /proc, where Node\'s recursive mkdir would retry for ever', async () => {
+    await expect(writeFileAtomic('/proc/cnn-zoo/model.onnx', new Uint8Array(1))).rejects.toThrow(/cannot write '\/proc\/cnn-zoo\/model\.onnx' \(ENOENT: no such folder, and none can be created there\)/);
+  }, 10_000);});

@@ -10,6 +10,7 @@ import { syncFolder, writeNewFile } from '../weights/file-system-handler.js';
 import { OnnxExportError } from './errors.js';
 
 const WHY: Record<string, string> = {
+  ENOENT: 'no such folder, and none can be created there',
   EACCES: 'permission denied',
   EPERM: 'operation not permitted',
   EROFS: 'read-only file system',
@@ -26,12 +27,44 @@ function writeError(target: string, error: unknown): OnnxExportError {
   return new OnnxExportError(`cannot write '${target}' (${why}); nothing was written`, { path: target });
 }
 
+/**
+ * Creates `dir` and its missing parents, one at a time; returns the topmost folder created, if any.
+ * Not `fs.mkdir(dir, { recursive: true })`: on /proc and /sys, where mkdir fails with ENOENT under a
+ * parent that exists, Node's recursive mkdir retries for ever.
+ */
+async function makeFolders(dir: string): Promise<string | undefined> {
+  const missing: string[] = [];
+  for (let folder = dir; ; folder = path.dirname(folder)) {
+    const stat = await fs.stat(folder).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw error;
+    });
+    if (stat) {
+      if (!stat.isDirectory()) throw Object.assign(new Error(`${folder} is not a folder`), { code: 'ENOTDIR' });
+      break;
+    }
+    if (path.dirname(folder) === folder) break;
+    missing.unshift(folder);
+  }
+  let made = 0;
+  try {
+    for (const folder of missing) {
+      await fs.mkdir(folder);
+      made++;
+    }
+  } catch (error) {
+    if (made > 0) await fs.rm(missing[0], { recursive: true, force: true });
+    throw error;
+  }
+  return missing[0];
+}
+
 /** Runs `write` with `parent` present; on failure removes what was created and throws a clear error naming `target`. */
 async function inFolder<T>(parent: string, target: string, write: () => Promise<T>): Promise<T> {
   let created: string | undefined;
   try {
     // The topmost folder created, if any: removed on failure.
-    created = await fs.mkdir(parent, { recursive: true });
+    created = await makeFolders(parent);
     return await write();
   } catch (error) {
     if (created) await fs.rm(created, { recursive: true, force: true });
