@@ -9,9 +9,10 @@
  * temporary folder. Runtimes do not depend on the weights' values. GFLOP/s counts 2 x MACs
  * (`countFlops(model).macs`, torchvision's convention) x batch / time.
  *
- * The machine is shared and noisy: the ORT sessions of one model and batch run round-robin, so that
- * a disturbance hits all of them alike, each run after a pause that lets the previous run's threads
- * go idle (see `settle`), and the median is reported with the best time and the load average. Each
+ * The machine is shared and noisy: the ORT sessions of one model and batch run in blocks of
+ * back-to-back runs, in turn over three rounds, so that a disturbance hits all of them alike, each
+ * block after a pause that lets the previous session's threads go idle (see `settle`); the median
+ * is reported with the best time and the load average. Each
  * row waits (up to `quietWaitSeconds`) for the CPUs to be idle first, and is marked if they were not. Targets: cnn-zoo's graph within
  * 1.1x of torchvision's in ORT; ResNet-34 at batch 1 at least 10x faster in ORT than on tfjs-wasm.
  *
@@ -134,27 +135,39 @@ async function timeTfjs(model: tf.LayersModel, batch: number, repeats: number): 
 }
 
 /**
- * Waits for the previous run's threads to go idle. Each ORT session has its own intra-op thread
+ * Waits for the previous session's threads to go idle. Each ORT session has its own intra-op thread
  * pool, whose threads keep spinning for a while after a run: a session run right after another one's
- * competes with those threads for the cores (here ResNet-34 took 55 ms back to back, 28 ms after a
- * 50 ms pause). A server runs one session at a time; so does this bench.
+ * competes with those threads for the cores (here ResNet-34 took 55 ms right after another
+ * session's run, 26 to 28 ms back to back on one session). A server runs one session at a time, its
+ * requests back to back; so does this bench.
  */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
 
-/** The sessions' run times, run round-robin. */
+/** Rounds of the sessions' blocks of runs: a disturbance spread over rounds hits every session alike. */
+const ROUNDS = 3;
+
+/**
+ * The sessions' run times: in each of {@link ROUNDS} rounds, each session in turn runs a block of
+ * back-to-back runs (after a settle and one warm-up run).
+ */
 async function timeSessions(ort: OrtModule, sessions: { session: OrtSession; dims: number[] }[], repeats: number): Promise<Timing[]> {
   const feeds = sessions.map(({ dims }) => new ort.Tensor('float32', randomInput(dims), dims));
   const run = async (i: number) => {
-    await settle();
     const start = performance.now();
     const out = await sessions[i].session.run({ input: feeds[i] });
     const ms = performance.now() - start;
     Object.values(out).forEach((t: OrtTensor) => t.dispose());
     return ms;
   };
-  for (let w = 0; w < 2; w++) for (let i = 0; i < sessions.length; i++) await run(i);
   const times = sessions.map(() => [] as number[]);
-  for (let r = 0; r < repeats; r++) for (let i = 0; i < sessions.length; i++) times[i].push(await run(i));
+  const perRound = Math.ceil(repeats / ROUNDS);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let i = 0; i < sessions.length; i++) {
+      await settle();
+      await run(i);
+      for (let r = 0; r < perRound; r++) times[i].push(await run(i));
+    }
+  }
   return times.map(timing);
 }
 
