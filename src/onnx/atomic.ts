@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { syncFolder, writeNewFile } from '../weights/file-system-handler.js';
+import { moveFolderIntoPlace, syncFolder, writeNewFile } from '../weights/durable-files.js';
 import { OnnxExportError } from './errors.js';
 
 const WHY: Record<string, string> = {
@@ -110,28 +110,11 @@ export async function writeFolderAtomic(target: string, files: Record<string, Ui
         await syncFolder(path.dirname(file));
       }
       await syncFolder(temp);
-      await commit(temp, resolved, exists);
+      await moveFolderIntoPlace(temp, resolved, exists);
     } catch (error) {
       await fs.rm(temp, { recursive: true, force: true });
       throw error;
     }
     await syncFolder(parent);
   });
-}
-
-/** Moves the finished folder into place; a folder already there is set aside first and restored if the move fails. */
-async function commit(temp: string, target: string, replace: boolean): Promise<void> {
-  if (!replace) {
-    await fs.rename(temp, target);
-    return;
-  }
-  const aside = path.join(path.dirname(target), `.${path.basename(target)}.old-${randomBytes(4).toString('hex')}`);
-  await fs.rename(target, aside);
-  try {
-    await fs.rename(temp, target);
-  } catch (error) {
-    await fs.rename(aside, target);
-    throw error;
-  }
-  await fs.rm(aside, { recursive: true, force: true });
 }

@@ -7,34 +7,11 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { tf } from '../tf.js';
+import { syncFolder, writeNewFile } from './durable-files.js';
 import { WeightsError } from './errors.js';
 import { readWeightsFolder, sha256, type ReadFolderOptions, type WeightsFolder } from './folder.js';
 import { MODEL_JSON_FILE, type WeightsFile } from './manifest.js';
 import { DEFAULT_SHARD_BYTES, shardWeights } from './model-json.js';
-
-/** Writes `data` to a new file (never over an existing one) and flushes it to the disk. */
-export async function writeNewFile(file: string, data: Uint8Array): Promise<void> {
-  const handle = await fs.open(file, 'wx');
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-/** Flushes a folder's entries (new names, renames) to the disk; a no-op where folders cannot be opened (Windows). */
-export async function syncFolder(dir: string): Promise<void> {
-  let handle: fs.FileHandle | undefined;
-  try {
-    handle = await fs.open(dir, 'r');
-    await handle.sync();
-  } catch {
-    // Opening a directory fails on Windows; its rename is durable enough there.
-  } finally {
-    await handle?.close();
-  }
-}
 
 /**
  * Writes a model's artifacts as model.json plus shards into `dir` (created if needed; files are

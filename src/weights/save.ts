@@ -4,7 +4,6 @@
  * disk, and is renamed into place in one step, so a crash or an error never leaves a half-written
  * folder under the target's name.
  */
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -12,7 +11,8 @@ import { parseConfig, positiveInt } from '../config.js';
 import { ConfigError, describeValue, type ConfigIssue } from '../errors.js';
 import { tf } from '../tf.js';
 import { WeightsError } from './errors.js';
-import { syncFolder, writeModelFiles, writeNewFile } from './file-system-handler.js';
+import { moveFolderIntoPlace, syncFolder, writeNewFile } from './durable-files.js';
+import { writeModelFiles } from './file-system-handler.js';
 import {
   MANIFEST_FILE,
   MANIFEST_FORMAT,
@@ -171,27 +171,6 @@ async function targetState(target: string): Promise<'absent' | 'empty' | 'full'>
   return (await fs.readdir(target)).length === 0 ? 'empty' : 'full';
 }
 
-/** Moves the finished temporary folder into place; the old folder, if any, is kept until then. */
-async function commit(temp: string, target: string, state: 'absent' | 'empty' | 'full'): Promise<void> {
-  if (state === 'absent') {
-    await fs.rename(temp, target);
-    return;
-  }
-  const aside = path.join(path.dirname(target), `.${path.basename(target)}.old-${randomBytes(4).toString('hex')}`);
-  await fs.rename(target, aside);
-  try {
-    await fs.rename(temp, target);
-  } catch (error) {
-    try {
-      await fs.rename(aside, target);
-    } catch {
-      throw new WeightsError(target, `could not be replaced (${(error as NodeJS.ErrnoException).code}) nor restored; the previous folder is kept at ${aside}`, { cause: error });
-    }
-    throw error;
-  }
-  await fs.rm(aside, { recursive: true, force: true });
-}
-
 /**
  * Saves a model's architecture and weights to the folder `dir` in the TF.js layers format
  * (model.json + shards of at most 4 MiB, readable by tfjs-node and `tf.loadLayersModel`), with a
@@ -240,7 +219,7 @@ export async function saveModel(model: tf.LayersModel, dir: string, info: Weight
     const manifest: WeightsManifest = { ...rest, files };
     await writeNewFile(path.join(temp, MANIFEST_FILE), new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`));
     await syncFolder(temp);
-    await commit(temp, target, state);
+    await moveFolderIntoPlace(temp, target, state !== 'absent');
     await syncFolder(parent);
     return manifest;
   } catch (error) {

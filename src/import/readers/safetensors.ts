@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { syncFolder } from '../../weights/durable-files.js';
 import { WeightsError } from '../../weights/errors.js';
 import type { SourceDType, TensorSet } from '../tensors.js';
 import { decodeElements, ELEMENT_BYTES, littleEndianBytes, PLATFORM_LITTLE_ENDIAN } from './element-types.js';
@@ -167,22 +168,6 @@ function encodeHeader(tensors: ReadonlyMap<string, { shape: readonly number[]; d
   const padded = new Uint8Array(json.length + ((8 - (json.length % 8)) % 8)).fill(0x20);
   padded.set(json);
   return padded;
-}
-
-/**
- * Flushes a folder's entries (the rename) to the disk; a no-op where folders cannot be opened
- * (Windows). The same as src/weights' syncFolder, which is not imported because its module loads TF.js.
- */
-async function syncFolder(dir: string): Promise<void> {
-  let handle: FileHandle | undefined;
-  try {
-    handle = await fs.open(dir, 'r');
-    await handle.sync();
-  } catch {
-    // The file is in place; a folder that cannot be flushed (Windows) only makes the rename less durable.
-  } finally {
-    await handle?.close();
-  }
 }
 
 /** Writes all of `bytes` at the handle's position. */
