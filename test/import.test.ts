@@ -18,6 +18,7 @@ import { exportSafetensors } from '../src/import/export-safetensors.js';
 import { assignTorchvisionWeights } from '../src/import/torchvision/map.js';
 import { WeightsError } from '../src/weights/errors.js';
 import { formulaInput, formulaTensorSet, readFixture, type TorchvisionFixture } from './helpers/formula-weights.js';
+import { relativeError } from './helpers/relative-error.js';
 
 const FIXTURES = path.join(import.meta.dirname, 'fixtures');
 const PTH = path.join(FIXTURES, 'import', 'mobilenet_v2_w010.pth');
@@ -29,16 +30,6 @@ async function cli(...args: string[]) {
   let [stdout, stderr] = ['', ''];
   const code = await runCli(args, { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text) });
   return { code, stdout, stderr };
-}
-
-/** max |a - b| / max |b|. */
-function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let [error, scale] = [0, 0];
-  for (let i = 0; i < expected.length; i++) {
-    error = Math.max(error, Math.abs(actual[i] - expected[i]));
-    scale = Math.max(scale, Math.abs(expected[i]));
-  }
-  return error / scale;
 }
 
 /** The model's logits on the fixture's formula input, against torchvision's. */

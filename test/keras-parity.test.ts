@@ -19,6 +19,7 @@ import { WeightsError } from '../src/weights/errors.js';
 import { readWeightFile } from '../src/import/readers/index.js';
 import { assignKerasWeights, KerasMappingError } from '../src/import/keras-map.js';
 import { float32Checksum, formulaInput, KERAS_FORMULA, kerasFixturePath, kerasFormulaWeights, readKerasFixture, type KerasFixture } from './helpers/formula-weights.js';
+import { relativeError } from './helpers/relative-error.js';
 
 /** The Keras-convention models the zoo imports Keras Applications' weights into (every family whose registry entry declares `sources.keras`). */
 const MODELS = ['vgg16', 'vgg19', 'resnet50', 'mobilenetV1', 'mobilenetV2'] as const satisfies readonly ModelName[];
@@ -27,17 +28,6 @@ const MODELS = ['vgg16', 'vgg19', 'resnet50', 'mobilenetV1', 'mobilenetV2'] as c
 interface Definition {
   sources: { keras?: { variant?: string } };
   build(options: Record<string, unknown>): tf.LayersModel;
-}
-
-/** max |a - b| / max |b|. */
-function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let error = 0;
-  let scale = 0;
-  for (let i = 0; i < actual.length; i++) {
-    error = Math.max(error, Math.abs(actual[i] - expected[i]));
-    scale = Math.max(scale, Math.abs(expected[i]));
-  }
-  return error / scale;
 }
 
 /** Image 0 minus image 1 of a batch of two, whatever the output's shape. */

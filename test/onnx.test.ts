@@ -22,6 +22,7 @@ import { OnnxExportError } from '../src/onnx/errors.js';
 import { onnxPredictor, toOnnx, type OnnxArray } from '../src/onnx/index.js';
 import { loadOnnxRuntime, type OrtModule } from '../src/onnx/ort.js';
 import { decodeModel, type OnnxModel } from '../src/onnx/schema.js';
+import { relativeError } from './helpers/relative-error.js';
 
 const TOLERANCE = 1e-4;
 const LAYOUTS = ['nhwc', 'nchw'] as const;
@@ -54,18 +55,6 @@ function randomizeBatchNorm(model: tf.LayersModel, seed = 5): number {
     }
   }
   return count;
-}
-
-/** max |a - b| / max |b|. */
-function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  expect(actual.length).toBe(expected.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
-    scale = Math.max(scale, Math.abs(expected[i]));
-  }
-  return diff / Math.max(scale, 1e-6);
 }
 
 function opCounts(graph: OnnxModel): Record<string, number> {

@@ -23,6 +23,7 @@ function tv(family: TorchvisionFamily) {
   return { family: definition.family, names: definition.sources.torchvision!.names };
 }
 import { float32Checksum, FORMULA, formulaInput, formulaTensorSet, readFixture } from './helpers/formula-weights.js';
+import { relativeError } from './helpers/relative-error.js';
 
 type Build = (inputShape: [number, number, number]) => tf.LayersModel;
 const common = { initialize: false, classifierActivation: 'linear' } as const;
@@ -37,17 +38,6 @@ const cases: { name: string; family: TorchvisionFamily; build: Build }[] = [
   // The zoo's torchvision variant of MobileNet V2: torchvision's padding and BN epsilon, same layer names.
   { name: 'mobilenet_v2', family: 'mobilenet_v2', build: (inputShape) => mobilenetV2({ ...common, inputShape, variant: 'torchvision' }) },
 ];
-
-/** max |a - b| / max |b|. */
-function relativeError(actual: Float32Array, expected: ArrayLike<number>): number {
-  let error = 0;
-  let scale = 0;
-  for (let i = 0; i < actual.length; i++) {
-    error = Math.max(error, Math.abs(actual[i] - expected[i]));
-    scale = Math.max(scale, Math.abs(expected[i]));
-  }
-  return error / scale;
-}
 
 /** Image 0 minus image 1 of a [2, classes] batch. */
 function imageDifference(values: ArrayLike<number>): Float32Array {

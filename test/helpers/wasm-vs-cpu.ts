@@ -4,6 +4,9 @@
  */
 import { afterAll, beforeAll, expect } from 'vitest';
 import { tf } from '../../src/tf.js';
+import { relativeError } from './relative-error.js';
+
+export { relativeError };
 
 /** The relative error the float comparisons allow: float32 sums taken in a different order. */
 export const TOLERANCE = 1e-4;
@@ -35,20 +38,6 @@ export function sizeOf(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-/**
- * max |a - b| / max |b|: the error relative to the reference's scale (a scale under 1e-6 counts
- * as 1e-6, so an all-zero reference asks for an absolute error). Expects equal lengths.
- */
-export function relativeError(actual: number[], expected: number[]): number {
-  expect(actual.length).toBe(expected.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
-    scale = Math.max(scale, Math.abs(expected[i]));
-  }
-  return diff / Math.max(1e-6, scale);
-}
 
 /** One output tensor read back as plain data. */
 export interface Result {
