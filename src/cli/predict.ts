@@ -21,8 +21,9 @@ import { ImageError } from '../images/errors.js';
 import { preprocess } from '../images/preprocess.js';
 import { tf } from '../tf.js';
 import { WeightsError } from '../weights/errors.js';
-import { loadModel, readManifest } from '../weights/load.js';
+import { loadModel } from '../weights/load.js';
 import { MANIFEST_FILE, type WeightsManifest } from '../weights/manifest.js';
+import { modelInfo } from '../weights/model-info.js';
 import { onnxPredictor, type OnnxPredictor } from '../onnx/predictor.js';
 import { UsageError } from './errors.js';
 import { positiveIntFlag } from './model-request.js';
@@ -58,33 +59,34 @@ const INDENT = '  ';
 /** How a table fits the terminal: the class names are cut with '…'; nothing else is long. */
 export const PREDICT_NARROWING: readonly NarrowStep[] = [{ shorten: 'Class', min: 'Class'.length }];
 
-/** The manifest, or a one-line UsageError: a folder without one is not a weights folder here. */
-async function manifestOf(dir: string): Promise<WeightsManifest> {
+/** What predict reads from the folder's manifest. */
+type ManifestFacts = Pick<WeightsManifest, 'model' | 'preprocessing' | 'classNames'>;
+
+/**
+ * The folder's model with its manifest's facts (recorded on it by loadModel, which reads and checks
+ * the folder once), or a one-line UsageError: a folder without a manifest is not a weights folder here.
+ */
+async function loadFolder(dir: string): Promise<{ model: tf.LayersModel; manifest: ManifestFacts }> {
   const isDirectory = await stat(dir).then((entry) => entry.isDirectory(), () => false);
   const hasManifest = isDirectory && (await stat(path.join(dir, MANIFEST_FILE)).then((entry) => entry.isFile(), () => false));
   if (isDirectory && !hasManifest) {
-    // readManifest's own advice ({ requireManifest: false }) is for code; predict needs the manifest's preprocessing.
+    // loadModel's own advice ({ requireManifest: false }) is for code; predict needs the manifest's preprocessing.
     throw new UsageError(`${dir}: not a cnn-zoo weights folder: it has no ${MANIFEST_FILE} (the preprocessing and class names predict needs; saveModel writes one)`);
   }
+  let model: tf.LayersModel;
   try {
-    return (await readManifest(dir))!;
+    model = await loadModel(dir);
   } catch (error) {
     if (error instanceof WeightsError) throw new UsageError(error.message);
     throw error;
   }
-}
-
-async function modelOf(dir: string): Promise<tf.LayersModel> {
-  try {
-    return await loadModel(dir);
-  } catch (error) {
-    if (error instanceof WeightsError) throw new UsageError(error.message);
-    throw error;
-  }
+  // loadModel requires the manifest, and records its model name, preprocessing and class names.
+  const { model: name, preprocessing, classNames } = modelInfo(model)!;
+  return { model, manifest: { model: name, preprocessing: preprocessing!, classNames } };
 }
 
 /** Checks that the model takes the manifest's input and outputs one score per class; returns K. */
-function checkModel(dir: string, model: tf.LayersModel, manifest: WeightsManifest): number {
+function checkModel(dir: string, model: tf.LayersModel, manifest: ManifestFacts): number {
   const expected = manifest.preprocessing.inputShape;
   const input = model.inputs.length === 1 ? model.inputs[0].shape.slice(1) : undefined;
   if (!input || input.length !== 3 || input.some((size, i) => size !== expected[i])) {
@@ -113,7 +115,7 @@ function outputKind(dir: string, model: tf.LayersModel): OutputKind {
 }
 
 /** Decodes every image, then runs the model in batches; unreadable images are all named, one a line. */
-async function classify(forward: Forward, manifest: WeightsManifest, kind: OutputKind, images: readonly string[], classNames: readonly string[], top: number): Promise<ImageResult[]> {
+async function classify(forward: Forward, manifest: ManifestFacts, kind: OutputKind, images: readonly string[], classNames: readonly string[], top: number): Promise<ImageResult[]> {
   const failures: string[] = [];
   const results: ImageResult[] = [];
   for (let start = 0; start < images.length; start += BATCH) {
@@ -211,8 +213,7 @@ export async function runPredict(io: CliIO, weightsDir: string, images: readonly
   const runtime = flags.runtime ?? 'tfjs';
   if (runtime !== 'tfjs' && runtime !== 'onnx') throw new UsageError(`--runtime: must be 'tfjs' or 'onnx', received ${JSON.stringify(runtime)}`);
   if (images.length === 0) throw new UsageError('missing required argument: at least one image');
-  const manifest = await manifestOf(weightsDir);
-  const model = await modelOf(weightsDir);
+  const { model, manifest } = await loadFolder(weightsDir);
   let results: ImageResult[];
   let classes: number;
   let kind: OutputKind;
