@@ -28,7 +28,7 @@ import { writeTritonRepository } from '../onnx/triton.js';
 import { exportSafetensors } from '../import/export-safetensors.js';
 import type { tf } from '../tf.js';
 import { loadModel } from '../weights/load.js';
-import { readWeightsFolder } from '../weights/folder.js';
+import { modelInfo } from '../weights/model-info.js';
 import { WeightsError } from '../weights/errors.js';
 import { UsageError } from './errors.js';
 import type { CliIO } from './output.js';
@@ -90,10 +90,10 @@ async function resolveSource(argument: string, seedText: string | undefined): Pr
   if (isFolderArgument(argument)) {
     if (seedText !== undefined) throw new UsageError(`--seed: applies to a model name; the folder '${argument}' has its own weights`);
     try {
-      const folder = await readWeightsFolder(argument);
       const model = await loadModel(argument);
+      const info = modelInfo(model); // the manifest's facts, recorded by loadModel
       const name = path.basename(path.resolve(argument)).replace(/[^A-Za-z0-9_.-]/g, '_').replace(/^[.-]+/, '') || 'model';
-      return { model, name, description: `${folder.manifest?.model ?? model.name} from ${argument}`, classNames: folder.manifest?.classNames };
+      return { model, name, description: `${info?.model ?? model.name} from ${argument}`, classNames: info?.classNames };
     } catch (error) {
       if (error instanceof WeightsError || error instanceof ConfigError) throw new UsageError(error.message);
       throw error;
